@@ -1,0 +1,95 @@
+# minsheng — build, test and demo.
+#   make            build build/minsheng (installs missing Debian packages first)
+#   make test       unit tests, CLI tests, then the same under ASan+UBSan in build-san/
+#   make demo       a synthetic province, imported and scanned, then served on 127.0.0.1:8080
+# BUILD selects the output folder, so several builds can live side by side.
+
+BUILD   ?= build
+CC      ?= cc
+PKGS    := sqlite3 libsodium jansson icu-uc icu-i18n libzip expat
+WARN    := -Wall -Wextra -Wshadow -Wpointer-arith -Wstrict-prototypes \
+           -Wmissing-prototypes -Wvla -Wformat=2 -Wimplicit-fallthrough \
+           -Wundef -Wcast-qual -Wno-unused-parameter
+WERROR  ?= -Werror
+OPT     ?= -O2 -g
+SAN     ?=
+CFLAGS_ALL = -std=c17 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L $(OPT) $(SAN) \
+             $(WARN) $(WERROR) -Isrc -MMD -MP $(PKG_CFLAGS) $(CFLAGS)
+LDLIBS_ALL = $(PKG_LIBS) -lm -lpthread $(LDLIBS)
+
+DEPS_OK := $(BUILD)/.deps-ok
+# pkg-config is only asked once the packages are there; before that the
+# stamp rule installs them.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+LIB_SRC  := $(sort $(filter-out src/cli/%,$(wildcard src/*/*.c)))
+CLI_SRC  := $(sort $(wildcard src/cli/*.c))
+ASM_SRC  := $(sort $(wildcard src/*/*.S))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(ASM_SRC:%.S=$(BUILD)/%.o)
+CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all test unit cli-test san-test demo clean deps bench format check-banned
+all: $(BUILD)/minsheng
+
+deps: $(DEPS_OK)
+$(DEPS_OK):
+	@scripts/install-deps
+	@mkdir -p $(@D) && touch $@
+
+$(BUILD)/%.o: %.c | $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+# The area-code table is linked into the program (see src/model/area_data.S).
+$(BUILD)/src/model/area_data.o: src/model/area_data.S data/areas.tsv | $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(CC) -c $< -o $@
+
+$(BUILD)/libminsheng.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/minsheng: $(CLI_OBJ) $(BUILD)/libminsheng.a
+	$(CC) $(OPT) $(SAN) -o $@ $(CLI_OBJ) $(BUILD)/libminsheng.a $(LDLIBS_ALL)
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/testutil.h $(BUILD)/libminsheng.a | $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $< $(BUILD)/libminsheng.a $(LDLIBS_ALL) -lcmocka
+
+unit: $(UNIT_BIN)
+	@scripts/run-unit $(UNIT_BIN)
+
+cli-test: $(BUILD)/minsheng
+	@MINSHENG=$(abspath $(BUILD)/minsheng) tests/cli/run
+
+# The sanitizer pass: the same suite, built with clang's ASan and UBSan into
+# build-san/, failing on any report.
+san-test:
+	@$(MAKE) --no-print-directory BUILD=build-san CC=clang OPT="-O1 -g -fno-omit-frame-pointer" \
+	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" unit cli-test
+
+test: check-banned
+	@$(MAKE) --no-print-directory unit cli-test
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  $(MAKE) --no-print-directory san-test
+	@echo "make test: all suites passed"
+
+check-banned:
+	@scripts/check-banned
+
+demo: $(BUILD)/minsheng
+	@scripts/demo
+
+bench: $(BUILD)/minsheng
+	@bench/run
+
+format:
+	clang-format -i $(LIB_SRC) $(CLI_SRC) $(wildcard src/*/*.h) $(UNIT_SRC)
+
+clean:
+	rm -rf build build-san
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_BIN:=.d)

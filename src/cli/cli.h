@@ -1,0 +1,40 @@
+/* cli.h — the `minsheng` command line: shared helpers for subcommands.
+ * Each subcommand lives in its own file as `int cli_cmd_NAME(int argc, char
+ * **argv)`, receives argv starting at its own name, and returns the exit
+ * code: 0 success, 1 failure, 2 usage error. Subcommands are thin: they parse
+ * options, call one core function and print its result. */
+#ifndef MS_CLI_CLI_H
+#define MS_CLI_CLI_H
+
+#include "base/err.h"
+#include "base/progress.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
+
+/* The database path: --db, else MINSHENG_DB, else ./minsheng.db. */
+const char *cli_db_path(const char *opt);
+/* Prints "minsheng CMD: message" and a pointer to --help on stderr; returns 2. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Prints "minsheng CMD: message" on stderr; returns 1. */
+int cli_fail(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Prints the error context's message; returns 1. */
+int cli_fail_err(const char *cmd, const ms_error *err);
+/* True when the argument is -h or --help. */
+bool cli_is_help(const char *arg);
+
+/* A progress bar on standard error, drawn only when it is a terminal. */
+typedef struct cli_progress {
+	ms_progress p;
+	bool tty;
+	double last; /* seconds, monotonic, of the last draw */
+	double start;
+	int drawn;
+} cli_progress;
+void cli_progress_init(cli_progress *cp);
+void cli_progress_done(cli_progress *cp);
+
+#endif

@@ -29,7 +29,8 @@ void *ms_arena_alloc(ms_arena *a, size_t n)
 {
 	if (n == 0)
 		n = 1;
-	if (n > SIZE_MAX - ARENA_ALIGN)
+	/* room for the rounding and for the block header in front of it */
+	if (n > SIZE_MAX - ARENA_ALIGN - sizeof(ms_arena_block))
 		return NULL;
 	n = (n + ARENA_ALIGN - 1) & ~(ARENA_ALIGN - 1);
 	ms_arena_block *b = a->head;
@@ -68,6 +69,8 @@ void *ms_arena_zalloc(ms_arena *a, size_t n)
 
 char *ms_arena_strndup(ms_arena *a, const char *s, size_t n)
 {
+	if (n == SIZE_MAX)
+		return NULL;
 	char *d = ms_arena_alloc(a, n + 1);
 	if (!d)
 		return NULL;

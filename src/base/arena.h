@@ -19,6 +19,7 @@ void ms_arena_init(ms_arena *a, size_t block_size, size_t cap);
 /* NULL when out of memory or over the cap. Memory is aligned for any type. */
 void *ms_arena_alloc(ms_arena *a, size_t n);
 void *ms_arena_zalloc(ms_arena *a, size_t n);
+/* Copies exactly n bytes of s (a counted string, NULs included) and a NUL. */
 char *ms_arena_strndup(ms_arena *a, const char *s, size_t n);
 char *ms_arena_strdup(ms_arena *a, const char *s);
 char *ms_arena_printf(ms_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

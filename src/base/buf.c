@@ -17,7 +17,8 @@ void ms_buf_init(ms_buf *b, size_t max)
 
 ms_err ms_buf_reserve(ms_buf *b, size_t extra)
 {
-	if (extra > b->max || b->len > b->max - extra)
+	/* the terminating NUL must fit in a size_t as well */
+	if (extra > b->max || b->len > b->max - extra || b->len + extra == SIZE_MAX)
 		return MS_ERR_TOO_LARGE;
 	size_t need = b->len + extra + 1;
 	if (need <= b->cap)
@@ -25,7 +26,7 @@ ms_err ms_buf_reserve(ms_buf *b, size_t extra)
 	size_t cap = b->cap ? b->cap : 64;
 	while (cap < need)
 		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
-	if (cap > b->max + 1)
+	if (b->max < SIZE_MAX && cap > b->max + 1)
 		cap = b->max + 1;
 	char *p = ms_realloc(b->p, cap);
 	if (!p)
@@ -37,9 +38,16 @@ ms_err ms_buf_reserve(ms_buf *b, size_t extra)
 
 ms_err ms_buf_append(ms_buf *b, const void *data, size_t n)
 {
+	/* Appending part of the buffer to itself: growing may move the storage,
+	 * so remember where the source sits and find it again afterwards. */
+	uintptr_t at = (uintptr_t)data, base = (uintptr_t)b->p;
+	int inside = b->p && at >= base && at <= base + b->len;
+	size_t off = inside ? (size_t)(at - base) : 0;
 	ms_err rc = ms_buf_reserve(b, n);
 	if (rc)
 		return rc;
+	if (inside)
+		data = b->p + off;
 	if (n)
 		memcpy(b->p + b->len, data, n);
 	b->len += n;

@@ -23,6 +23,8 @@ ms_err ms_buf_reserve(ms_buf *b, size_t extra);
 ms_err ms_buf_append(ms_buf *b, const void *data, size_t n);
 ms_err ms_buf_puts(ms_buf *b, const char *s);
 ms_err ms_buf_putc(ms_buf *b, char c);
+/* The arguments must not point into b itself (growing may move it); ms_buf_append
+ * may be given a part of b. */
 ms_err ms_buf_printf(ms_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 ms_err ms_buf_vprintf(ms_buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 void ms_buf_clear(ms_buf *b);

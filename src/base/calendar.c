@@ -44,7 +44,7 @@ ms_date ms_calendar_add_workdays(const ms_calendar *cal, ms_date from, int n)
 {
 	ms_date d = from;
 	int step = n >= 0 ? 1 : -1;
-	int left = n >= 0 ? n : -n;
+	long left = n >= 0 ? (long)n : -(long)n; /* n may be INT_MIN */
 	while (left > 0) {
 		d += step;
 		if (ms_calendar_is_workday(cal, d))
@@ -84,14 +84,33 @@ int ms_calendar_count_workdays(const ms_calendar *cal, ms_date from, ms_date to)
 	return count;
 }
 
-ms_err ms_calendar_parse(ms_calendar *cal, const char *text, size_t len, const char *name,
-                         ms_error *err)
+/* One parsed line, kept with its line number until the file is accepted. */
+typedef struct {
+	ms_calendar_day day;
+	int line;
+} calendar_entry;
+
+static int entry_cmp(const void *a, const void *b)
+{
+	const calendar_entry *x = a, *y = b;
+	if (x->day.day != y->day.day)
+		return (x->day.day > y->day.day) - (x->day.day < y->day.day);
+	return (x->line > y->line) - (x->line < y->line);
+}
+
+/* Reads every line into *out (sorted by day, then line). Nothing in the
+ * calendar changes here, so a bad file leaves it as it was. */
+static ms_err calendar_read_lines(const char *text, size_t len, const char *name,
+                                  calendar_entry **out, size_t *out_n, ms_error *err)
 {
 	const char *p = text, *end = text + len;
+	calendar_entry *es = NULL;
+	size_t n = 0, cap = 0;
 	int line = 0;
-	size_t cap = cal->n;
-	ms_calendar_day *days = cal->days;
-	size_t n = cal->n;
+	ms_err rc = MS_ERR_OK;
+	/* a byte-order mark, as editors on Windows like to write */
+	if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
+		p += 3;
 	while (p < end) {
 		const char *eol = memchr(p, '\n', (size_t)(end - p));
 		if (!eol)
@@ -105,13 +124,17 @@ ms_err ms_calendar_parse(ms_calendar *cal, const char *text, size_t len, const c
 		if (ll == 0 || l[0] == '#')
 			continue;
 		const char *tab = memchr(l, '\t', ll);
-		if (!tab)
-			return ms_error_set(err, MS_ERR_INVALID,
-			                    "%s:%d: 应为“日期<TAB>holiday|workday<TAB>名称” (expected date, tab, kind)",
-			                    name, line);
+		if (!tab) {
+			rc = ms_error_set(err, MS_ERR_INVALID,
+			                  "%s:%d: 应为“日期<TAB>holiday|workday<TAB>名称” (expected date, tab, kind)",
+			                  name, line);
+			goto out;
+		}
 		ms_date d;
-		if (ms_date_parse(l, (size_t)(tab - l), &d) != MS_ERR_OK)
-			return ms_error_set(err, MS_ERR_INVALID, "%s:%d: 日期无效 (bad date)", name, line);
+		if (ms_date_parse(l, (size_t)(tab - l), &d) != MS_ERR_OK) {
+			rc = ms_error_set(err, MS_ERR_INVALID, "%s:%d: 日期无效 (bad date)", name, line);
+			goto out;
+		}
 		const char *k = tab + 1;
 		const char *kend = memchr(k, '\t', (size_t)(l + ll - k));
 		if (!kend)
@@ -122,50 +145,111 @@ ms_err ms_calendar_parse(ms_calendar *cal, const char *text, size_t len, const c
 			workday = false;
 		else if ((kl == 7 && memcmp(k, "workday", 7) == 0) || (kl == 3 && memcmp(k, "班", 3) == 0))
 			workday = true;
-		else
-			return ms_error_set(err, MS_ERR_INVALID,
-			                    "%s:%d: 类型应为 holiday 或 workday (kind must be holiday or workday)",
-			                    name, line);
+		else {
+			rc = ms_error_set(err, MS_ERR_INVALID,
+			                  "%s:%d: 类型应为 holiday 或 workday (kind must be holiday or workday)",
+			                  name, line);
+			goto out;
+		}
 		if (n == cap) {
-			if (cap >= CALENDAR_MAX_DAYS)
-				return ms_error_set(err, MS_ERR_TOO_LARGE, "%s: 日历条目过多 (too many days)", name);
+			if (cap >= CALENDAR_MAX_DAYS) {
+				rc = ms_error_set(err, MS_ERR_TOO_LARGE, "%s:%d: 日历条目过多 (too many days)",
+				                  name, line);
+				goto out;
+			}
 			size_t ncap = cap ? cap * 2 : 64;
-			ms_calendar_day *nd = ms_realloc(days, ncap * sizeof *nd);
-			if (!nd)
-				return ms_error_set(err, MS_ERR_NOMEM, NULL);
-			days = nd;
+			calendar_entry *ne = ms_realloc(es, ncap * sizeof *ne);
+			if (!ne) {
+				rc = ms_error_set(err, MS_ERR_NOMEM, NULL);
+				goto out;
+			}
+			es = ne;
 			cap = ncap;
-			cal->days = days;
 		}
-		days[n].day = d;
-		days[n].workday = workday;
+		es[n].day.day = d;
+		es[n].day.workday = workday;
+		es[n].line = line;
 		n++;
-		int y, m, dd;
-		ms_date_to_ymd(d, &y, &m, &dd);
-		if (!cal->first_year || y < cal->first_year)
-			cal->first_year = y;
-		if (y > cal->last_year)
-			cal->last_year = y;
 	}
-	qsort(days, n, sizeof *days, day_cmp);
+	if (n)
+		qsort(es, n, sizeof *es, entry_cmp);
 	for (size_t i = 1; i < n; i++) {
-		if (days[i].day == days[i - 1].day) {
+		if (es[i].day.day == es[i - 1].day.day && es[i].day.workday != es[i - 1].day.workday) {
 			char ds[MS_DATE_STR];
-			ms_date_format(days[i].day, ds);
-			if (days[i].workday != days[i - 1].workday)
-				return ms_error_set(err, MS_ERR_INVALID,
-				                    "%s: %s 同时被列为假日和工作日 (listed as both holiday and workday)",
-				                    name, ds);
+			ms_date_format(es[i].day.day, ds);
+			rc = ms_error_set(err, MS_ERR_INVALID,
+			                  "%s:%d: %s 同时被列为假日和工作日，另见第 %d 行 (listed as both holiday "
+			                  "and workday; see also line %d)",
+			                  name, es[i].line, ds, es[i - 1].line, es[i - 1].line);
+			goto out;
 		}
 	}
-	/* drop exact repeats */
-	size_t w = 0;
-	for (size_t i = 0; i < n; i++)
-		if (w == 0 || days[w - 1].day != days[i].day)
-			days[w++] = days[i];
+out:
+	if (rc) {
+		ms_free(es);
+		es = NULL;
+		n = 0;
+	}
+	*out = es;
+	*out_n = n;
+	return rc;
+}
+
+ms_err ms_calendar_parse(ms_calendar *cal, const char *text, size_t len, const char *name,
+                         ms_error *err)
+{
+	calendar_entry *es;
+	size_t n;
+	ms_err rc = calendar_read_lines(text, len, name, &es, &n, err);
+	if (rc)
+		return rc;
+	if (n == 0)
+		return MS_ERR_OK;
+	/* merge the new days (sorted, repeats allowed) with the ones already loaded */
+	if (cal->n + n > CALENDAR_MAX_DAYS) {
+		ms_free(es);
+		return ms_error_set(err, MS_ERR_TOO_LARGE, "%s: 日历条目过多 (too many days)", name);
+	}
+	ms_calendar_day *days = ms_malloc((cal->n + n) * sizeof *days);
+	if (!days) {
+		ms_free(es);
+		return ms_error_set(err, MS_ERR_NOMEM, NULL);
+	}
+	size_t i = 0, j = 0, w = 0;
+	while (i < cal->n || j < n) {
+		if (j < n && w && days[w - 1].day == es[j].day.day) {
+			if (days[w - 1].workday != es[j].day.workday) {
+				char ds[MS_DATE_STR];
+				ms_date_format(es[j].day.day, ds);
+				rc = ms_error_set(err, MS_ERR_INVALID,
+				                  "%s:%d: %s 与已载入的日历冲突 (conflicts with a calendar already loaded)",
+				                  name, es[j].line, ds);
+				goto out;
+			}
+			j++; /* the same day again, the same kind */
+			continue;
+		}
+		if (j == n || (i < cal->n && cal->days[i].day <= es[j].day.day))
+			days[w++] = cal->days[i++];
+		else
+			days[w++] = es[j++].day;
+	}
+	ms_free(cal->days);
 	cal->days = days;
 	cal->n = w;
-	return MS_ERR_OK;
+	days = NULL;
+	/* es is sorted: its first and last entries bound the years it covers */
+	int y0, y1, m, dd;
+	ms_date_to_ymd(es[0].day.day, &y0, &m, &dd);
+	ms_date_to_ymd(es[n - 1].day.day, &y1, &m, &dd);
+	if (!cal->first_year || y0 < cal->first_year)
+		cal->first_year = y0;
+	if (y1 > cal->last_year)
+		cal->last_year = y1;
+out:
+	ms_free(days);
+	ms_free(es);
+	return rc;
 }
 
 ms_err ms_calendar_load(ms_calendar *cal, const char *path, ms_error *err)

@@ -26,7 +26,9 @@ typedef struct ms_calendar {
 
 /* An empty calendar knows only weekends. */
 void ms_calendar_init(ms_calendar *cal);
-/* Loads (adds) the exceptions of a file. Errors name the file and line. */
+/* Loads (adds) the exceptions of a file. Errors name the file and line; a
+ * file with any error adds nothing, so the calendar stays as it was. A day
+ * listed twice with the same kind is fine; as holiday and workday, an error. */
 ms_err ms_calendar_load(ms_calendar *cal, const char *path, ms_error *err);
 /* The same from text in memory; `name` is used in error messages. */
 ms_err ms_calendar_parse(ms_calendar *cal, const char *text, size_t len, const char *name,
@@ -38,7 +40,8 @@ bool ms_calendar_is_workday(const ms_calendar *cal, ms_date day);
  * a deadline of 3 working days from a Friday alert is the next Wednesday
  * in an ordinary week. n = 0 gives from. */
 ms_date ms_calendar_add_workdays(const ms_calendar *cal, ms_date from, int n);
-/* Working days in (from, to]; negative when to < from. */
+/* Working days in (from, to]; when to < from, minus the working days in
+ * (to, from]. For n >= 0, count_workdays(from, add_workdays(from, n)) == n. */
 int ms_calendar_count_workdays(const ms_calendar *cal, ms_date from, ms_date to);
 
 #endif

@@ -200,7 +200,7 @@ ms_err ms_date_parse(const char *s, size_t len, ms_date *out)
 	n = cur_digits(&c, 1, 8, &y);
 	if (!n)
 		return MS_ERR_INVALID;
-	if (c.p == c.end && n <= 5) { /* an Excel serial */
+	if (c.p == c.end && n == 5) { /* an Excel serial: 1927-05-18 … 2173-10-14 */
 		return ms_date_from_excel_serial(y, out);
 	}
 	if (n == 8 && cur_time_or_end(&c)) { /* 20230501 */

@@ -32,7 +32,8 @@ ms_date ms_date_today(void);
 
 /* Parses one date as found in department files: 2023-05-01, 2023-5-1,
  * 2023/5/1, 2023.5.1, 20230501, 2023年5月1日, an Excel serial (a whole number
- * of at most 5 digits; the 1900 date system), each optionally followed by a
+ * of exactly 5 digits, 1927-05-18 to 2173-10-14; the 1900 date system: a bare
+ * year such as 2023 is refused, not read as a serial), each optionally followed by a
  * time of day that is ignored. Surrounding blanks are ignored. Returns
  * MS_ERR_INVALID for anything else, including impossible dates (30 February)
  * and years outside 1800–9999. */

@@ -86,7 +86,8 @@ size_t ms_text_fold_fullwidth(char *str, size_t len)
 	size_t r = 0, w = 0;
 	while (r < len) {
 		/* U+FF01..U+FF5E: EF BC 81..BF, EF BD 80..9E */
-		if (r + 2 < len && s[r] == 0xEF && (s[r + 1] == 0xBC || s[r + 1] == 0xBD)) {
+		if (r + 2 < len && s[r] == 0xEF && (s[r + 1] == 0xBC || s[r + 1] == 0xBD) &&
+		    (s[r + 2] & 0xC0) == 0x80) {
 			unsigned cp = 0xFF00u | ((unsigned)(s[r + 1] & 0x03) << 6) | (s[r + 2] & 0x3Fu);
 			if (cp >= 0xFF01 && cp <= 0xFF5E) {
 				s[w++] = (unsigned char)(cp - 0xFF01 + 0x21);

@@ -33,7 +33,7 @@ static void test_formats(void **state)
 		assert_int_equal(d, want);
 	}
 	const char *bad[] = {"", "2023-02-30", "2023-13-01", "2023-5", "2023/5-1", "17990101",
-	                     "2023-05-01x", "abc", "2023年5月", "60", "0", "2023-05-01T10:00Z",
+	                     "2023-05-01x", "abc", "2023年5月", "60", "0", "2023", "9999", "2023-05-01T10:00Z",
 	                     "2023-5-1-1", "123456789"};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
 		assert_int_not_equal(parse(bad[i], &d), MS_ERR_OK);

@@ -28,7 +28,8 @@ typedef enum {
 /* Short reason in Chinese and English for a status. */
 const char *ms_id_status_zh(ms_id_status st);
 const char *ms_id_status_en(ms_id_status st);
-/* Stable code for JSON: "ok", "shape", "area", "date", "too_old", "future", "check". */
+/* Stable code for JSON: "ok", "empty", "shape", "area", "date", "too_old", "future",
+ * "check". */
 const char *ms_id_status_code(ms_id_status st);
 
 /* Normalises raw input into out: trims blanks, folds full-width digits and

@@ -6,7 +6,7 @@
 
 BUILD   ?= build
 CC      ?= cc
-PKGS    := sqlite3 libsodium jansson icu-uc icu-i18n libzip expat
+PKGS    := sqlite3 libsodium libcrypto jansson icu-uc icu-i18n libzip expat inih xlsxwriter
 WARN    := -Wall -Wextra -Wshadow -Wpointer-arith -Wstrict-prototypes \
            -Wmissing-prototypes -Wvla -Wformat=2 -Wimplicit-fallthrough \
            -Wundef -Wcast-qual -Wno-unused-parameter

@@ -15,6 +15,11 @@
 
 enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
 
+/* the handlers of commands.h */
+#define CLI_COMMAND(name, summary, fn) int fn(int argc, char **argv);
+#include "cli/commands.h"
+#undef CLI_COMMAND
+
 /* The database path: --db, else MINSHENG_DB, else ./minsheng.db. */
 const char *cli_db_path(const char *opt);
 /* Prints "minsheng CMD: message" and a pointer to --help on stderr; returns 2. */
@@ -37,4 +42,20 @@ typedef struct cli_progress {
 void cli_progress_init(cli_progress *cp);
 void cli_progress_done(cli_progress *cp);
 
+
+
+/* The policy pack folder: --pack, else MINSHENG_PACK, else ./policy/guangdong
+ * when it exists, else the installed copy. */
+const char *cli_pack_dir(const char *opt);
+/* Opens the database named by cli_db_path (which must exist unless create). */
+struct ms_store;
+int cli_open_store(const char *cmd, bool create, struct ms_store **out);
+/* Prints a JSON value (jansson json_t *) on stdout, indented, and frees it. */
+void cli_print_json(void *json);
+
+/* rules: load the pack named by cli_pack_dir; print a plan; run rule tests */
+struct ms_pack;
+int cli_rules_load(const char *cmd, struct ms_pack **out);
+int cli_rules_plan(struct ms_pack *pack, const char *rule);
+int cli_rules_test(struct ms_pack *pack, bool json);
 #endif

@@ -1,6 +1,10 @@
 /* util.c — helpers shared by the subcommands: database path, errors, progress. */
 #include "cli/cli.h"
 
+#include "store/store.h"
+
+#include <jansson.h>
+
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,4 +103,40 @@ void cli_progress_done(cli_progress *cp)
 {
 	if (cp->tty && cp->drawn)
 		fputs("\r\033[K", stderr);
+}
+
+const char *cli_pack_dir(const char *opt)
+{
+	static const char *pack_override;
+	if (opt && *opt)
+		pack_override = opt;
+	if (pack_override)
+		return pack_override;
+	const char *env = getenv("MINSHENG_PACK");
+	if (env && *env)
+		return env;
+	if (access("policy/guangdong/feeds", F_OK) == 0)
+		return "policy/guangdong";
+	return "/usr/share/minsheng/policy/guangdong";
+}
+
+int cli_open_store(const char *cmd, bool create, ms_store **out)
+{
+	ms_error err;
+	ms_error_clear(&err);
+	if (ms_store_open(cli_db_path(NULL), create ? MS_STORE_CREATE : 0, out, &err))
+		return cli_fail_err(cmd, &err);
+	return CLI_OK;
+}
+
+void cli_print_json(void *json)
+{
+	json_t *j = json;
+	char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	if (s) {
+		fputs(s, stdout);
+		fputc('\n', stdout);
+		free(s);
+	}
+	json_decref(j);
 }

@@ -1,0 +1,198 @@
+/* schema_sqlite.c — the database schema as numbered migrations (SQLite dialect).
+ * Never edit a released migration: add the next number. Every large table
+ * carries an area code, so scoped reads filter on it. */
+#include "store/schema.h"
+
+static const ms_migration migrations[] = {
+	{1, "registry and feeds: batches, versioned records, rejects, review queue",
+	 "CREATE TABLE meta (\n"
+	 "  key TEXT PRIMARY KEY,\n"
+	 "  value TEXT NOT NULL\n"
+	 ") STRICT;\n"
+	 /* one row per feed name ever imported */
+	 "CREATE TABLE feed (\n"
+	 "  id INTEGER PRIMARY KEY,\n"
+	 "  name TEXT NOT NULL UNIQUE\n"
+	 ") STRICT;\n"
+	 /* a file = a batch, identified by feed and the SHA-256 of its bytes.
+	  * Records of a staging batch are invisible; publishing flips the state. */
+	 "CREATE TABLE batch (\n"
+	 "  id INTEGER PRIMARY KEY,\n"
+	 "  feed_id INTEGER NOT NULL REFERENCES feed(id),\n"
+	 "  sha256 TEXT NOT NULL,\n"
+	 "  file_name TEXT NOT NULL,\n"
+	 "  format TEXT NOT NULL,\n"
+	 "  encoding TEXT NOT NULL,\n"
+	 "  state TEXT NOT NULL CHECK (state IN ('staging','published','revoked')),\n"
+	 "  rows INTEGER NOT NULL DEFAULT 0,\n"
+	 "  accepted INTEGER NOT NULL DEFAULT 0,\n"
+	 "  unchanged INTEGER NOT NULL DEFAULT 0,\n"
+	 "  updated INTEGER NOT NULL DEFAULT 0,\n"
+	 "  rejected INTEGER NOT NULL DEFAULT 0,\n"
+	 "  review INTEGER NOT NULL DEFAULT 0,\n"
+	 "  corrected INTEGER NOT NULL DEFAULT 0,\n"
+	 "  actor TEXT NOT NULL DEFAULT '',\n"
+	 "  created TEXT NOT NULL,\n"
+	 "  published TEXT,\n"
+	 "  revoked TEXT,\n"
+	 "  revoked_by TEXT,\n"
+	 "  revoke_reason TEXT,\n"
+	 "  first_record INTEGER NOT NULL DEFAULT 0,\n"
+	 "  UNIQUE (feed_id, sha256)\n"
+	 ") STRICT;\n"
+	 /* versioned facts: the current version of a natural key is the one of
+	  * the newest published batch; older versions stay for audit. */
+	 "CREATE TABLE record (\n"
+	 "  id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+	 "  feed_id INTEGER NOT NULL,\n"
+	 "  nkey TEXT NOT NULL,\n"
+	 "  batch_id INTEGER NOT NULL,\n"
+	 "  row INTEGER NOT NULL,\n"
+	 "  idno TEXT,\n"
+	 "  area TEXT,\n"
+	 "  day INTEGER,\n"
+	 "  vals TEXT NOT NULL,\n"
+	 "  extra TEXT,\n"
+	 "  UNIQUE (feed_id, nkey, batch_id)\n"
+	 ") STRICT;\n"
+	 /* Records are found by person through the columnar snapshot, which
+	  * sorts them by person when it is built; a B-tree index on idno
+	  * maintained row by row would cost as much as the rest of the import.
+	  * Record ids are never reused, so a reference names one record. */
+	 /* identity numbers corrected by one edit on import */
+	 "CREATE TABLE correction (\n"
+	 "  batch_id INTEGER NOT NULL,\n"
+	 "  row INTEGER NOT NULL,\n"
+	 "  original TEXT NOT NULL,\n"
+	 "  corrected TEXT NOT NULL,\n"
+	 "  PRIMARY KEY (batch_id, row)\n"
+	 ") STRICT;\n"
+	 "CREATE TABLE reject (\n"
+	 "  batch_id INTEGER NOT NULL,\n"
+	 "  row INTEGER NOT NULL,\n"
+	 "  col TEXT NOT NULL,\n"
+	 "  code TEXT NOT NULL,\n"
+	 "  reason_zh TEXT NOT NULL,\n"
+	 "  reason_en TEXT NOT NULL,\n"
+	 "  original TEXT NOT NULL,\n"
+	 "  PRIMARY KEY (batch_id, row)\n"
+	 ") STRICT;\n"
+	 /* rows whose identity number is invalid and could not be corrected:
+	  * an officer links them to a person or discards them. */
+	 "CREATE TABLE review (\n"
+	 "  id INTEGER PRIMARY KEY,\n"
+	 "  batch_id INTEGER NOT NULL,\n"
+	 "  row INTEGER NOT NULL,\n"
+	 "  feed_id INTEGER NOT NULL,\n"
+	 "  idno_raw TEXT NOT NULL,\n"
+	 "  name TEXT NOT NULL,\n"
+	 "  reason TEXT NOT NULL,\n"
+	 "  candidates TEXT NOT NULL DEFAULT '',\n"
+	 "  nkey TEXT NOT NULL,\n"
+	 "  area TEXT,\n"
+	 "  day INTEGER,\n"
+	 "  vals TEXT NOT NULL,\n"
+	 "  extra TEXT,\n"
+	 "  state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open','linked','discarded')),\n"
+	 "  linked_idno TEXT,\n"
+	 "  decided_by TEXT,\n"
+	 "  decided TEXT,\n"
+	 "  note TEXT,\n"
+	 "  UNIQUE (batch_id, row)\n"
+	 ") STRICT;\n"
+	 "CREATE INDEX review_open ON review(state, batch_id);\n"},
+	{2, "stations, scans, pack versions, alerts with evidence, explanations and events",
+	 /* township stations (9 digits) and village points (12 digits) */
+	 "CREATE TABLE station (\n"
+	 "  code TEXT PRIMARY KEY,\n"
+	 "  name TEXT NOT NULL,\n"
+	 "  type TEXT NOT NULL CHECK (type IN ('station','point')),\n"
+	 "  created TEXT NOT NULL,\n"
+	 "  CHECK ((type = 'station' AND length(code) = 9) OR (type = 'point' AND length(code) = 12))\n"
+	 ") STRICT;\n"
+	 /* every policy pack version a scan has used (SPEC §3.1) */
+	 "CREATE TABLE pack_version (\n"
+	 "  sha256 TEXT PRIMARY KEY,\n"
+	 "  first_used TEXT NOT NULL\n"
+	 ") STRICT;\n"
+	 /* one row per scan that wrote alerts; counts is the JSON of `scan --json` */
+	 "CREATE TABLE scan (\n"
+	 "  id INTEGER PRIMARY KEY,\n"
+	 "  as_of TEXT NOT NULL,\n"
+	 "  pack_version TEXT NOT NULL,\n"
+	 "  started TEXT NOT NULL,\n"
+	 "  finished TEXT,\n"
+	 "  actor TEXT NOT NULL DEFAULT '',\n"
+	 "  dry_run INTEGER NOT NULL DEFAULT 0 CHECK (dry_run IN (0,1)),\n"
+	 "  counts TEXT\n"
+	 ") STRICT;\n"
+	 /* an alert is keyed by (rule, subject): at most one open alert per key.
+	  * area is the subject's area when raised and is kept; inbox is the
+	  * routing target (9-digit station, 6-digit county, or the province's
+	  * unrouted inbox). version counts lifecycle changes (optimistic
+	  * concurrency); last_scan is the latest scan whose hits held it. */
+	 "CREATE TABLE alert (\n"
+	 "  id INTEGER PRIMARY KEY,\n"
+	 "  rule TEXT NOT NULL,\n"
+	 "  kind TEXT NOT NULL,\n"
+	 "  subject_type TEXT NOT NULL CHECK (subject_type IN ('person','household')),\n"
+	 "  subject TEXT NOT NULL,\n"
+	 "  area TEXT NOT NULL,\n"
+	 "  inbox TEXT NOT NULL,\n"
+	 "  state TEXT NOT NULL DEFAULT 'new' CHECK (state IN "
+	 "('new','assigned','verifying','verified','returned','closed')),\n"
+	 "  cleared INTEGER NOT NULL DEFAULT 0 CHECK (cleared IN (0,1)),\n"
+	 "  created TEXT NOT NULL,\n"
+	 "  due TEXT NOT NULL,\n"
+	 "  version INTEGER NOT NULL DEFAULT 1,\n"
+	 "  assignee TEXT,\n"
+	 "  raised_scan INTEGER NOT NULL REFERENCES scan(id),\n"
+	 "  last_scan INTEGER NOT NULL REFERENCES scan(id),\n"
+	 "  pack_version TEXT NOT NULL,\n"
+	 "  closed TEXT\n"
+	 ") STRICT;\n"
+	 "CREATE UNIQUE INDEX alert_open_key ON alert(rule, subject) WHERE state != 'closed';\n"
+	 "CREATE INDEX alert_key ON alert(rule, subject, state);\n"
+	 "CREATE INDEX alert_area ON alert(area);\n"
+	 "CREATE INDEX alert_inbox ON alert(inbox, state);\n"
+	 /* evidence facts: fact_key = feed 0x1E natural key 0x1E SHA-256 (hex) of
+	  * the canonical values (SPEC §3.2), so a row sent again is not new */
+	 "CREATE TABLE alert_evidence (\n"
+	 "  alert_id INTEGER NOT NULL REFERENCES alert(id),\n"
+	 "  fact_key TEXT NOT NULL,\n"
+	 "  feed TEXT NOT NULL,\n"
+	 "  record_id INTEGER NOT NULL,\n"
+	 "  batch_id INTEGER NOT NULL,\n"
+	 "  row INTEGER NOT NULL,\n"
+	 "  person TEXT,\n"
+	 "  added_scan INTEGER NOT NULL REFERENCES scan(id),\n"
+	 "  PRIMARY KEY (alert_id, fact_key)\n"
+	 ") STRICT, WITHOUT ROWID;\n"
+	 "CREATE INDEX alert_evidence_batch ON alert_evidence(batch_id);\n"
+	 /* the explanation of the scan that raised an alert, and of each scan
+	  * that appended evidence to it (schema in docs/explain.md) */
+	 "CREATE TABLE alert_explanation (\n"
+	 "  alert_id INTEGER NOT NULL REFERENCES alert(id),\n"
+	 "  scan_id INTEGER NOT NULL REFERENCES scan(id),\n"
+	 "  json TEXT NOT NULL,\n"
+	 "  PRIMARY KEY (alert_id, scan_id)\n"
+	 ") STRICT, WITHOUT ROWID;\n"
+	 /* the history of an alert: 'raised' (from '' to 'new'), then every
+	  * lifecycle transition */
+	 "CREATE TABLE alert_event (\n"
+	 "  id INTEGER PRIMARY KEY,\n"
+	 "  alert_id INTEGER NOT NULL REFERENCES alert(id),\n"
+	 "  at TEXT NOT NULL,\n"
+	 "  actor TEXT NOT NULL DEFAULT '',\n"
+	 "  from_state TEXT NOT NULL,\n"
+	 "  to_state TEXT NOT NULL,\n"
+	 "  note TEXT NOT NULL DEFAULT ''\n"
+	 ") STRICT;\n"
+	 "CREATE INDEX alert_event_alert ON alert_event(alert_id, id);\n"},
+};
+
+const ms_migration *ms_schema_sqlite(int *n)
+{
+	*n = (int)(sizeof migrations / sizeof migrations[0]);
+	return migrations;
+}

@@ -1,0 +1,50 @@
+/* store_impl.h — what the files of the SQLite store share: the handle and
+ * small helpers. Only src/store includes it. Each module of the store
+ * (alerts, users, …) keeps its statements in slots of `ext`, prepared once
+ * from fixed SQL by store_stmt_ext; no SQL is ever built from values. */
+#ifndef MS_STORE_IMPL_H
+#define MS_STORE_IMPL_H
+
+#include "store/store.h"
+
+#include <sqlite3.h>
+
+#define MS_STORE_EXT_MAX 256
+
+/* Slot ranges of ext, one per module, so modules never collide. */
+enum {
+	MS_STORE_EXT_SNAPSHOT = 0,   /* 0–31 */
+	MS_STORE_EXT_ALERTS = 32,    /* 32–95 */
+	MS_STORE_EXT_WORK = 96,      /* 96–159 */
+	MS_STORE_EXT_AUTH = 160,     /* 160–223 */
+	MS_STORE_EXT_OTHER = 224,    /* 224–255 */
+};
+
+struct ms_store {
+	sqlite3 *db;
+	sqlite3_stmt *st[64];
+	sqlite3_stmt *ext[MS_STORE_EXT_MAX];
+	char *url;
+	int lock_fd;
+	bool unchanged_ready;
+	char *scratch; /* copies of text returned to callers */
+	size_t scratch_cap;
+	/* states of batches by id, for key probes without a join */
+	unsigned char *bstate;
+	int64_t bstate_n;
+};
+
+/* A statement of a module, prepared on first use, reset and unbound. */
+sqlite3_stmt *store_stmt_ext(ms_store *s, int slot, const char *sql, ms_error *err);
+/* Records the database's error (MS_ERR_BUSY when locked, else MS_ERR_DB). */
+ms_err store_db_error(ms_store *s, ms_error *err, const char *what);
+/* Steps a statement that returns no rows, then resets it. */
+ms_err store_exec_done(ms_store *s, sqlite3_stmt *q, ms_error *err, const char *what);
+ms_err store_exec_sql(ms_store *s, const char *sql, ms_error *err, const char *what);
+/* Binds text (NULL binds SQL NULL); the text must outlive the step. */
+void store_bind_text(sqlite3_stmt *q, int i, const char *v);
+const char *store_col_text(sqlite3_stmt *q, int i);
+/* Now as RFC 3339 in China Standard Time. */
+void store_now_rfc3339(char out[32]);
+
+#endif

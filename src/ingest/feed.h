@@ -57,7 +57,7 @@ typedef enum {
 } ms_feed_role;
 
 typedef struct ms_feed {
-	char *name;       /* e.g. yibao: the CLI and API name */
+	char *name;       /* the CLI and API name */
 	char *title;      /* Chinese title */
 	char *department;
 	bool registry;    /* 民政's own files */

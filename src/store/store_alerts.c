@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 #include <string.h>
 
+/* clang-format off */
 #define ALERT_COLS                                                                                 \
 	"SELECT id, rule, kind, subject_type, subject, area, inbox, state, cleared, created, due, " \
 	"version, assignee, raised_scan, last_scan, pack_version, closed FROM alert"
@@ -66,12 +67,13 @@ enum {
 #undef X
 	AS__COUNT
 };
+/* clang-format on */
 
 _Static_assert(AS__COUNT <= 64, "the alerts module has 64 statement slots (32-95)");
 
 static const char *const alert_sql[] = {
 #define X(id, sql) sql,
-	ALERT_STMTS(X)
+    ALERT_STMTS(X)
 #undef X
 };
 
@@ -168,8 +170,10 @@ ms_err ms_store_station_list(ms_store *s, const char *prefix,
 	store_bind_text(q, 1, prefix && *prefix ? prefix : NULL);
 	int rc;
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		ms_station st = {.code = store_col_text(q, 0), .name = store_col_text(q, 1),
-		                 .type = store_col_text(q, 2), .created = store_col_text(q, 3)};
+		ms_station st = {.code = store_col_text(q, 0),
+		                 .name = store_col_text(q, 1),
+		                 .type = store_col_text(q, 2),
+		                 .created = store_col_text(q, 3)};
 		if (fn(ctx, &st))
 			break;
 	}
@@ -284,10 +288,11 @@ ms_err ms_store_alert_insert(ms_store *s, const ms_alert_in *a, int64_t *id, ms_
 	int rc = sqlite3_step(q);
 	sqlite3_reset(q);
 	if (rc == SQLITE_CONSTRAINT)
-		return ms_error_set(err, MS_ERR_EXISTS,
-		                    "规则 %s 对象 %s 已有未办结的预警 (an open alert exists for this rule "
-		                    "and subject)",
-		                    a->rule, a->subject);
+		return ms_error_set(
+		    err, MS_ERR_EXISTS,
+		    "规则 %s 对象 %s 已有未办结的预警 (an open alert exists for this rule "
+		    "and subject)",
+		    a->rule, a->subject);
 	if (rc != SQLITE_DONE)
 		return store_db_error(s, err, "adding an alert");
 	*id = sqlite3_last_insert_rowid(s->db);
@@ -461,7 +466,8 @@ ms_err ms_store_alert_facts(ms_store *s, int64_t alert_id,
 	sqlite3_bind_int64(q, 1, alert_id);
 	int rc;
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		ms_alert_fact_row f = {.fact_key = store_col_text(q, 0), .feed = store_col_text(q, 1),
+		ms_alert_fact_row f = {.fact_key = store_col_text(q, 0),
+		                       .feed = store_col_text(q, 1),
 		                       .person = store_col_text(q, 2),
 		                       .record_id = sqlite3_column_int64(q, 3),
 		                       .batch_id = sqlite3_column_int64(q, 4),

@@ -55,10 +55,10 @@ typedef struct ms_alert {
 	bool cleared;
 	const char *created, *due; /* RFC 3339 (+08:00); YYYY-MM-DD */
 	int64_t version;
-	const char *assignee;      /* NULL when none */
+	const char *assignee; /* NULL when none */
 	int64_t raised_scan, last_scan;
 	const char *pack_version;
-	const char *closed;        /* NULL while open */
+	const char *closed; /* NULL while open */
 } ms_alert;
 
 /* What the scan needs to know of the open alert of a key. */
@@ -118,11 +118,11 @@ ms_err ms_store_alert_event_add(ms_store *s, int64_t alert_id, const char *at, c
 ms_err ms_store_alert_get(ms_store *s, int64_t id, ms_alert *out, ms_error *err);
 
 typedef struct ms_alert_filter {
-	const char *rule;   /* NULL = any */
-	const char *area;   /* area-code prefix of alert.area; NULL = any */
-	const char *state;  /* NULL = any */
-	int64_t after_id;   /* ids greater than this (a cursor); 0 = from the start */
-	int limit;          /* <= 0: no limit */
+	const char *rule;  /* NULL = any */
+	const char *area;  /* area-code prefix of alert.area; NULL = any */
+	const char *state; /* NULL = any */
+	int64_t after_id;  /* ids greater than this (a cursor); 0 = from the start */
+	int limit;         /* <= 0: no limit */
 } ms_alert_filter;
 
 /* Alerts matching the filter in id order; fn returns non-zero to stop. */
@@ -132,8 +132,8 @@ ms_err ms_store_alert_list(ms_store *s, const ms_alert_filter *f,
 typedef struct ms_alert_explanation {
 	int64_t scan_id;
 	const char *json;
-	const char *as_of;  /* of the scan */
-	bool raised;        /* the scan that raised the alert */
+	const char *as_of; /* of the scan */
+	bool raised;       /* the scan that raised the alert */
 } ms_alert_explanation;
 
 /* The stored explanations of an alert, oldest scan first. */

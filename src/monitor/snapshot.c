@@ -1,0 +1,1138 @@
+/* snapshot.c — building the columnar snapshot from the store's current
+ * records: the scan (snapshot_scan.c) gives one raw table per feed in record
+ * id order; here rows are grouped by person, superseded versions dropped, and
+ * persons, households and their areas and names derived (SPEC §3.3). */
+#include "monitor/snapshot.h"
+
+#include "base/mem.h"
+#include "model/idnum.h"
+#include "monitor/snapshot_impl.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct ms_snap_strings {
+	snap_pool pools[2];
+};
+
+/* What phase "group" leaves for each feed with owners. */
+typedef struct feed_work {
+	uint32_t *perm;   /* raw row at each position: by owner, then id order */
+	uint64_t *ukey;   /* the distinct owners' keys, ascending */
+	uint32_t *gend;   /* end position of each owner's rows */
+	size_t ngroups;
+	ms_snap_feed *out;
+	uint64_t *keys[MS_FEED_MAX_COLUMNS]; /* RAW_KEY columns, gathered */
+} feed_work;
+
+typedef struct build {
+	ms_snapshot *snap;
+	const ms_feed_set *feeds;
+	raw_feed *raw;
+	feed_work *w;
+	int *order; /* feeds with rows, largest first */
+	int norder;
+	int persons_k, households_k; /* indexes in the set, -1 none */
+	uint64_t *pkeys;             /* persons' keys, sorted */
+	ms_snap_feed reg;            /* the persons feed grouped like facts */
+	/* households */
+	uint32_t *hh_of_id; /* household dictionary id → household index */
+	uint32_t *hh_area_id; /* household index → id in its area column */
+} build;
+
+static double now_mono(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---- phase 1: sort each feed's rows by owner ---- */
+
+static ms_err group_job(void *ctx, int j, ms_error *err)
+{
+	build *b = ctx;
+	int k = b->order[j];
+	raw_feed *rf = &b->raw[k];
+	feed_work *w = &b->w[k];
+	size_t n = rf->n;
+	if (!rf->owner || n == 0)
+		return MS_ERR_OK;
+	snap_kv *kv = ms_malloc(n * sizeof *kv), *tmp = ms_malloc(n * sizeof *tmp);
+	if (!kv || !tmp) {
+		ms_free(kv);
+		ms_free(tmp);
+		return ms_error_set(err, MS_ERR_NOMEM, NULL);
+	}
+	for (size_t i = 0; i < n; i++) {
+		kv[i].key = rf->owner[i];
+		kv[i].idx = (uint32_t)i;
+	}
+	ms_snap_radix_sort(kv, tmp, n);
+	ms_free(tmp);
+	ms_free(rf->owner);
+	rf->owner = NULL;
+	size_t ng = 1;
+	for (size_t i = 1; i < n; i++)
+		ng += kv[i].key != kv[i - 1].key;
+	w->perm = ms_malloc(n * sizeof *w->perm);
+	w->ukey = ms_malloc(ng * sizeof *w->ukey);
+	w->gend = ms_malloc(ng * sizeof *w->gend);
+	if (!w->perm || !w->ukey || !w->gend) {
+		ms_free(kv);
+		return ms_error_set(err, MS_ERR_NOMEM, NULL);
+	}
+	size_t g = 0;
+	for (size_t i = 0; i < n; i++) {
+		w->perm[i] = kv[i].idx;
+		if (i + 1 == n || kv[i + 1].key != kv[i].key) {
+			w->ukey[g] = kv[i].key;
+			w->gend[g++] = (uint32_t)(i + 1);
+		}
+	}
+	w->ngroups = ng;
+	ms_free(kv);
+	return MS_ERR_OK;
+}
+
+/* ---- phase 2: the persons ---- */
+
+static uint64_t *merge_unique(const uint64_t *a, size_t na, const uint64_t *b, size_t nb,
+                              size_t *nout)
+{
+	uint64_t *m = ms_malloc((na + nb ? na + nb : 1) * sizeof *m);
+	if (!m)
+		return NULL;
+	size_t i = 0, j = 0, n = 0;
+	while (i < na || j < nb) {
+		uint64_t v;
+		if (j == nb || (i < na && a[i] <= b[j]))
+			v = a[i++];
+		else
+			v = b[j++];
+		if (n == 0 || m[n - 1] != v)
+			m[n++] = v;
+	}
+	*nout = n;
+	return m;
+}
+
+static ms_err collect_persons(build *b, ms_error *err)
+{
+	uint64_t *acc = NULL;
+	size_t nacc = 0;
+	for (int k = 0; k < b->feeds->n; k++) {
+		feed_work *w = &b->w[k];
+		if (!w->ngroups)
+			continue;
+		size_t n;
+		uint64_t *m = merge_unique(acc, nacc, w->ukey, w->ngroups, &n);
+		if (!m) {
+			ms_free(acc);
+			return ms_error_set(err, MS_ERR_NOMEM, NULL);
+		}
+		ms_free(acc);
+		acc = m;
+		nacc = n;
+	}
+	if (nacc >= INT32_MAX) {
+		ms_free(acc);
+		return ms_error_set(err, MS_ERR_TOO_LARGE, "快照人数过多 (snapshot: too many persons)");
+	}
+	b->pkeys = acc;
+	b->snap->npersons = (uint32_t)nacc;
+	return MS_ERR_OK;
+}
+
+#define PERSON_CHUNKS 16
+
+static ms_err persons_job(void *ctx, int j, ms_error *err)
+{
+	build *b = ctx;
+	ms_snapshot *snap = b->snap;
+	size_t np = snap->npersons, lo = np * (size_t)j / PERSON_CHUNKS,
+	       hi = np * (size_t)(j + 1) / PERSON_CHUNKS;
+	for (size_t p = lo; p < hi; p++) {
+		ms_snap_idkey_str(b->pkeys[p], snap->idno[p]);
+		snap->birth[p] = ms_id_birth(snap->idno[p]);
+		snap->sex[p] = (uint8_t)ms_id_sex(snap->idno[p]);
+		snap->idnos.str[p + 1] = snap->idno[p];
+	}
+	return MS_ERR_OK;
+}
+
+static ms_err alloc_persons(build *b, ms_error *err)
+{
+	ms_snapshot *snap = b->snap;
+	size_t np = snap->npersons, n = np ? np : 1;
+	snap->idno = ms_malloc(n * sizeof *snap->idno);
+	snap->birth = ms_malloc(n * sizeof *snap->birth);
+	snap->sex = ms_malloc(n);
+	snap->in_registry = ms_calloc(n, 1);
+	snap->household = ms_malloc(n * sizeof *snap->household);
+	snap->father = ms_malloc(n * sizeof *snap->father);
+	snap->mother = ms_malloc(n * sizeof *snap->mother);
+	snap->has_father = ms_calloc(n, 1);
+	snap->has_mother = ms_calloc(n, 1);
+	snap->area = ms_malloc(n * sizeof *snap->area);
+	snap->name = ms_calloc(n, sizeof *snap->name);
+	snap->idnos.str = ms_malloc((np + 1) * sizeof *snap->idnos.str);
+	if (!snap->idno || !snap->birth || !snap->sex || !snap->in_registry || !snap->household ||
+	    !snap->father || !snap->mother || !snap->has_father || !snap->has_mother || !snap->area ||
+	    !snap->name || !snap->idnos.str)
+		return ms_error_set(err, MS_ERR_NOMEM, NULL);
+	snap->idnos.str[0] = "";
+	snap->idnos.n = (uint32_t)np + 1;
+	for (size_t p = 0; p < np; p++) {
+		snap->household[p] = snap->father[p] = snap->mother[p] = -1;
+		snap->area[p] = UINT32_MAX;
+	}
+	return ms_snap_jobs(PERSON_CHUNKS, persons_job, b, err);
+}
+
+/* ---- phase 3: each feed's rows in their final order ---- */
+
+/* The rows of one owner in import order: (batch, row). Records arrive in id
+ * order, which is import order except for rows linked from the review queue
+ * later, so this rarely has anything to do. */
+static void order_group(const raw_feed *rf, uint32_t *perm, size_t n)
+{
+	bool sorted = true;
+	for (size_t i = 1; i < n && sorted; i++) {
+		uint32_t a = perm[i - 1], c = perm[i];
+		sorted = rf->batch_id[a] < rf->batch_id[c] ||
+		         (rf->batch_id[a] == rf->batch_id[c] && rf->row_no[a] <= rf->row_no[c]);
+	}
+	if (sorted)
+		return;
+	for (size_t i = 1; i < n; i++) {
+		uint32_t v = perm[i];
+		size_t j = i;
+		while (j > 0) {
+			uint32_t a = perm[j - 1];
+			if (rf->batch_id[a] < rf->batch_id[v] ||
+			    (rf->batch_id[a] == rf->batch_id[v] && rf->row_no[a] <= rf->row_no[v]))
+				break;
+			perm[j] = a;
+			j--;
+		}
+		perm[j] = v;
+	}
+}
+
+/* The natural key of a raw row, as decoded values: two rows have the same
+ * key exactly when these are equal. */
+static uint64_t key_hash(const raw_feed *rf, uint32_t i, int32_t owner)
+{
+	const ms_feed *def = rf->def;
+	uint64_t h = 0x243F6A8885A308D3ull;
+	for (int k = 0; k < def->n_key; k++) {
+		const raw_col *c = &rf->cols[def->key[k]];
+		uint64_t v = 0;
+		switch (c->kind) {
+		case RAW_OWNER:
+			v = (uint64_t)(uint32_t)owner;
+			break;
+		case RAW_ID:
+		case RAW_I32:
+			v = ((const uint32_t *)c->v)[i];
+			break;
+		case RAW_I64:
+		case RAW_KEY:
+			v = ((const uint64_t *)c->v)[i];
+			break;
+		case RAW_SKIP:
+			break;
+		}
+		if (c->empty)
+			v ^= (uint64_t)c->empty[i] << 63;
+		h = (h ^ v) * 0x9E3779B97F4A7C15ull;
+		h ^= h >> 31;
+	}
+	return h;
+}
+
+static bool key_equal(const raw_feed *rf, uint32_t i, int32_t oi, uint32_t j, int32_t oj)
+{
+	const ms_feed *def = rf->def;
+	for (int k = 0; k < def->n_key; k++) {
+		const raw_col *c = &rf->cols[def->key[k]];
+		switch (c->kind) {
+		case RAW_OWNER:
+			if (oi != oj)
+				return false;
+			break;
+		case RAW_ID:
+		case RAW_I32:
+			if (((const uint32_t *)c->v)[i] != ((const uint32_t *)c->v)[j])
+				return false;
+			break;
+		case RAW_I64:
+		case RAW_KEY:
+			if (((const uint64_t *)c->v)[i] != ((const uint64_t *)c->v)[j])
+				return false;
+			break;
+		case RAW_SKIP:
+			break;
+		}
+		if (c->empty && c->empty[i] != c->empty[j])
+			return false;
+	}
+	return true;
+}
+
+/* Marks dead every version of a key but the one of the newest batch. Only
+ * needed when a feed's rows come from more than one batch. */
+static ms_err drop_superseded(const raw_feed *rf, const uint32_t *perm, const int32_t *owner_at,
+                              size_t n, uint8_t *dead)
+{
+	size_t nslot = 16;
+	while (nslot < n * 2)
+		nslot *= 2;
+	uint32_t *slot = ms_calloc(nslot, sizeof *slot); /* position + 1 */
+	if (!slot)
+		return MS_ERR_NOMEM;
+	for (size_t t = 0; t < n; t++) {
+		uint32_t i = perm[t];
+		size_t s = key_hash(rf, i, owner_at[t]) & (nslot - 1);
+		for (;;) {
+			if (!slot[s]) {
+				slot[s] = (uint32_t)t + 1;
+				break;
+			}
+			uint32_t u = slot[s] - 1, j = perm[u];
+			if (key_equal(rf, i, owner_at[t], j, owner_at[u])) {
+				if (rf->batch_id[i] > rf->batch_id[j]) {
+					dead[u] = 1;
+					slot[s] = (uint32_t)t + 1;
+				} else {
+					dead[t] = 1;
+				}
+				break;
+			}
+			s = (s + 1) & (nslot - 1);
+		}
+	}
+	ms_free(slot);
+	return MS_ERR_OK;
+}
+
+static void *gather(const void *src, const uint32_t *sel, size_t n, size_t size)
+{
+	void *out = ms_malloc(n ? n * size : 1);
+	if (!out)
+		return NULL;
+	switch (size) {
+	case 1:
+		for (size_t i = 0; i < n; i++)
+			((uint8_t *)out)[i] = ((const uint8_t *)src)[sel[i]];
+		break;
+	case 4:
+		for (size_t i = 0; i < n; i++)
+			((uint32_t *)out)[i] = ((const uint32_t *)src)[sel[i]];
+		break;
+	default:
+		for (size_t i = 0; i < n; i++)
+			((uint64_t *)out)[i] = ((const uint64_t *)src)[sel[i]];
+		break;
+	}
+	return out;
+}
+
+static ms_err households_job(build *b, ms_error *err);
+
+static ms_err feed_job(void *ctx, int j, ms_error *err)
+{
+	build *b = ctx;
+	int k = b->order[j];
+	if (k == b->households_k)
+		return households_job(b, err);
+	raw_feed *rf = &b->raw[k];
+	feed_work *w = &b->w[k];
+	ms_snap_feed *out = w->out;
+	const ms_feed *def = rf->def;
+	size_t n = rf->n, np = b->snap->npersons;
+	ms_err rc = MS_ERR_OK;
+	int32_t *owner_at = ms_malloc((n ? n : 1) * sizeof *owner_at);
+	uint8_t *dead = ms_calloc(n ? n : 1, 1);
+	out->start = ms_calloc(np + 1, sizeof *out->start);
+	if (!owner_at || !dead || !out->start)
+		goto nomem;
+	/* owners: both lists are sorted, so one walk finds every index */
+	size_t p = 0;
+	for (size_t g = 0, t = 0; g < w->ngroups; g++) {
+		while (b->pkeys[p] < w->ukey[g])
+			p++;
+		size_t end = w->gend[g];
+		order_group(rf, w->perm + t, end - t);
+		for (; t < end; t++)
+			owner_at[t] = (int32_t)p;
+	}
+	if (rf->multi_batch && drop_superseded(rf, w->perm, owner_at, n, dead))
+		goto nomem;
+	/* keep the live rows: perm becomes the selection */
+	size_t m = 0;
+	for (size_t t = 0; t < n; t++) {
+		if (dead[t])
+			continue;
+		w->perm[m] = w->perm[t];
+		owner_at[m] = owner_at[t];
+		out->start[owner_at[m] + 1]++;
+		m++;
+	}
+	ms_free(dead);
+	dead = NULL;
+	for (size_t q = 0; q < np; q++)
+		out->start[q + 1] += out->start[q];
+	out->nrows = (uint32_t)m;
+	out->owner = ms_realloc(owner_at, (m ? m : 1) * sizeof *owner_at);
+	if (!out->owner)
+		goto nomem;
+	owner_at = NULL;
+	const uint32_t *sel = w->perm;
+	if (!(out->record_id = gather(rf->record_id, sel, m, 8)) ||
+	    !(out->batch_id = gather(rf->batch_id, sel, m, 8)) ||
+	    !(out->row_no = gather(rf->row_no, sel, m, 8)))
+		goto nomem;
+	ms_free(rf->record_id);
+	ms_free(rf->batch_id);
+	ms_free(rf->row_no);
+	rf->record_id = rf->batch_id = rf->row_no = NULL;
+	out->cols = ms_calloc((size_t)def->n_cols, sizeof *out->cols);
+	if (!out->cols)
+		goto nomem;
+	for (int c = 0; c < def->n_cols; c++) {
+		raw_col *rc_ = &rf->cols[c];
+		ms_snap_col *col = &out->cols[c];
+		col->def = &def->cols[c];
+		col->type = def->cols[c].type;
+		switch (rc_->kind) {
+		case RAW_SKIP:
+			break;
+		case RAW_OWNER:
+			if (!(col->i32 = ms_malloc((m ? m : 1) * sizeof *col->i32)))
+				goto nomem;
+			for (size_t i = 0; i < m; i++)
+				col->i32[i] = out->owner[i] + 1;
+			break;
+		case RAW_ID:
+		case RAW_I32:
+			if (!(col->i32 = gather(rc_->v, sel, m, 4)))
+				goto nomem;
+			if (rc_->empty && !(col->empty = gather(rc_->empty, sel, m, 1)))
+				goto nomem;
+			break;
+		case RAW_I64:
+			if (!(col->i64 = gather(rc_->v, sel, m, 8)) ||
+			    !(col->empty = gather(rc_->empty, sel, m, 1)))
+				goto nomem;
+			break;
+		case RAW_KEY:
+			if (!(w->keys[c] = gather(rc_->v, sel, m, 8)))
+				goto nomem;
+			break;
+		}
+		ms_free(rc_->v);
+		ms_free(rc_->empty);
+		rc_->v = NULL;
+		rc_->empty = NULL;
+	}
+	goto out;
+nomem:
+	rc = ms_error_set(err, MS_ERR_NOMEM, NULL);
+out:
+	ms_free(owner_at);
+	ms_free(dead);
+	ms_free(w->perm);
+	ms_free(w->ukey);
+	ms_free(w->gend);
+	w->perm = w->gend = NULL;
+	w->ukey = NULL;
+	return rc;
+}
+
+/* ---- households ---- */
+
+typedef struct hh_sort {
+	const char *id;
+	uint32_t row;
+} hh_sort;
+
+static int hh_cmp(const void *a, const void *b)
+{
+	return strcmp(((const hh_sort *)a)->id, ((const hh_sort *)b)->id);
+}
+
+static ms_err households_job(build *b, ms_error *err)
+{
+	raw_feed *rf = &b->raw[b->households_k];
+	const ms_feed *def = rf->def;
+	ms_snapshot *snap = b->snap;
+	const raw_col *hc = &rf->cols[def->household_col], *ac = &rf->cols[def->area_col];
+	const uint32_t *hid = hc->v, *aid = ac->v;
+	uint32_t nid = hc->dict.n;
+	/* the newest version of each household id */
+	uint32_t *best = ms_calloc(nid, sizeof *best); /* row + 1 */
+	b->hh_of_id = ms_malloc(nid * sizeof *b->hh_of_id);
+	if (!best || !b->hh_of_id) {
+		ms_free(best);
+		return ms_error_set(err, MS_ERR_NOMEM, NULL);
+	}
+	size_t nh = 0;
+	for (size_t i = 0; i < rf->n; i++) {
+		uint32_t id = hid[i];
+		if (!id)
+			continue;
+		if (!best[id])
+			nh++;
+		if (!best[id] || rf->batch_id[i] > rf->batch_id[best[id] - 1])
+			best[id] = (uint32_t)i + 1;
+	}
+	hh_sort *hs = ms_malloc((nh ? nh : 1) * sizeof *hs);
+	snap->hhid = ms_malloc((nh ? nh : 1) * sizeof *snap->hhid);
+	b->hh_area_id = ms_malloc((nh ? nh : 1) * sizeof *b->hh_area_id);
+	if (!hs || !snap->hhid || !b->hh_area_id) {
+		ms_free(best);
+		ms_free(hs);
+		return ms_error_set(err, MS_ERR_NOMEM, NULL);
+	}
+	size_t h = 0;
+	for (uint32_t id = 1; id < nid; id++) {
+		b->hh_of_id[id] = UINT32_MAX;
+		if (best[id]) {
+			hs[h].id = hc->dict.str[id];
+			hs[h++].row = best[id] - 1;
+		}
+	}
+	b->hh_of_id[0] = UINT32_MAX;
+	qsort(hs, nh, sizeof *hs, hh_cmp);
+	for (h = 0; h < nh; h++) {
+		snap->hhid[h] = hs[h].id;
+		b->hh_area_id[h] = aid[hs[h].row];
+		b->hh_of_id[hid[hs[h].row]] = (uint32_t)h;
+	}
+	snap->nhouseholds = (uint32_t)nh;
+	ms_free(best);
+	ms_free(hs);
+	return MS_ERR_OK;
+}
+
+/* ---- phase 4: what the persons feed says of each person ---- */
+
+/* Finds each key's person: out[kv.idx] = index, or -1. kv is sorted here. */
+static ms_err find_persons(build *b, snap_kv *kv, size_t n, int32_t *out)
+{
+	snap_kv *tmp = ms_malloc((n ? n : 1) * sizeof *tmp);
+	if (!tmp)
+		return MS_ERR_NOMEM;
+	ms_snap_radix_sort(kv, tmp, n);
+	ms_free(tmp);
+	size_t p = 0, np = b->snap->npersons;
+	for (size_t i = 0; i < n; i++) {
+		while (p < np && b->pkeys[p] < kv[i].key)
+			p++;
+		out[kv[i].idx] = p < np && b->pkeys[p] == kv[i].key ? (int32_t)p : -1;
+	}
+	return MS_ERR_OK;
+}
+
+/* A map from one column's dictionary ids to ids of another dictionary,
+ * filled as ids are asked for. */
+typedef struct id_map {
+	const ms_snap_dict *from;
+	uint32_t *to; /* UINT32_MAX = not yet */
+} id_map;
+
+static ms_err id_map_init(id_map *m, const ms_snap_dict *from)
+{
+	m->from = from;
+	m->to = ms_malloc((from->n ? from->n : 1) * sizeof *m->to);
+	if (!m->to)
+		return MS_ERR_NOMEM;
+	memset(m->to, 0xFF, from->n * sizeof *m->to);
+	return MS_ERR_OK;
+}
+
+static uint32_t id_map_get(id_map *m, snap_intern *into, uint32_t id)
+{
+	if (m->to[id] == UINT32_MAX) {
+		const char *s = m->from->str[id];
+		m->to[id] = ms_snap_intern(into, NULL, s, strlen(s));
+	}
+	return m->to[id];
+}
+
+static ms_err household_areas(build *b, snap_intern *areas, ms_error *err)
+{
+	ms_snapshot *snap = b->snap;
+	snap->hh_area = ms_malloc((snap->nhouseholds ? snap->nhouseholds : 1) * sizeof *snap->hh_area);
+	if (!snap->hh_area)
+		return ms_error_set(err, MS_ERR_NOMEM, NULL);
+	if (b->households_k < 0)
+		return MS_ERR_OK;
+	const raw_feed *hr = &b->raw[b->households_k];
+	const snap_intern *ad = &hr->cols[hr->def->area_col].dict;
+	ms_snap_dict d = {ad->n, ad->str};
+	id_map m;
+	if (id_map_init(&m, &d))
+		return ms_error_set(err, MS_ERR_NOMEM, NULL);
+	for (uint32_t h = 0; h < snap->nhouseholds; h++) {
+		uint32_t a = id_map_get(&m, areas, b->hh_area_id[h]);
+		if (a == UINT32_MAX) {
+			ms_free(m.to);
+			return ms_error_set(err, MS_ERR_NOMEM, NULL);
+		}
+		snap->hh_area[h] = a;
+	}
+	ms_free(m.to);
+	return MS_ERR_OK;
+}
+
+static ms_err registry_persons(build *b, snap_intern *areas, snap_intern *names, ms_error *err)
+{
+	ms_snapshot *snap = b->snap;
+	ms_err rc = MS_ERR_OK;
+	raw_feed *rf = &b->raw[b->persons_k];
+	const ms_feed *def = rf->def;
+	feed_work *w = &b->w[b->persons_k];
+	const ms_snap_feed *reg = &b->reg;
+	id_map area_map = {0};
+	uint32_t *hh_map = NULL, *slots = NULL;
+	snap_kv *kv = NULL;
+	int32_t *found = NULL;
+	/* the registry's names are the names dictionary; feeds add to it */
+	if (def->name_col >= 0) {
+		*names = rf->cols[def->name_col].dict;
+		memset(&rf->cols[def->name_col].dict, 0, sizeof rf->cols[def->name_col].dict);
+	}
+	/* the household ids persons give → households */
+	const snap_intern *hd = &rf->cols[def->household_col].dict;
+	const snap_intern *hh_ids = NULL;
+	if (b->households_k >= 0) {
+		const raw_feed *hr = &b->raw[b->households_k];
+		hh_ids = &hr->cols[hr->def->household_col].dict;
+	}
+	hh_map = ms_malloc((hd->n ? hd->n : 1) * sizeof *hh_map);
+	if (!hh_map)
+		goto nomem;
+	for (uint32_t id = 0; id < hd->n; id++) {
+		uint32_t hid = id && hh_ids ? ms_snap_intern_find(hh_ids, hd->str[id], hd->len[id])
+		                            : UINT32_MAX;
+		hh_map[id] = hid == UINT32_MAX ? UINT32_MAX : b->hh_of_id[hid];
+	}
+	const snap_intern *ad = &rf->cols[def->area_col].dict;
+	ms_snap_dict area_dict = {ad->n, ad->str};
+	if (id_map_init(&area_map, &area_dict))
+		goto nomem;
+	size_t nparents = 0;
+	for (uint32_t p = 0; p < snap->npersons; p++) {
+		uint32_t lo = reg->start[p], hi = reg->start[p + 1];
+		if (lo == hi)
+			continue;
+		uint32_t r = hi - 1; /* one row per person after superseding */
+		snap->in_registry[p] = 1;
+		if (def->name_col >= 0)
+			snap->name[p] = reg->cols[def->name_col].i32[r];
+		uint32_t h = hh_map[reg->cols[def->household_col].i32[r]];
+		if (h != UINT32_MAX) {
+			snap->household[p] = (int32_t)h;
+			snap->area[p] = snap->hh_area[h];
+		} else {
+			/* a registry person whose household is not in the households
+			 * feed: its own 居住地区划 (the persons feed's area column) */
+			uint32_t a = (uint32_t)reg->cols[def->area_col].i32[r];
+			if (a && (snap->area[p] = id_map_get(&area_map, areas, a)) == UINT32_MAX)
+				goto nomem;
+		}
+		if (def->father_col >= 0 && w->keys[def->father_col][r]) {
+			snap->has_father[p] = 1;
+			nparents++;
+		}
+		if (def->mother_col >= 0 && w->keys[def->mother_col][r]) {
+			snap->has_mother[p] = 1;
+			nparents++;
+		}
+	}
+	/* parents: one sort of every number given, one walk over the persons */
+	kv = ms_malloc((nparents ? nparents : 1) * sizeof *kv);
+	slots = ms_malloc((nparents ? nparents : 1) * sizeof *slots);
+	found = ms_malloc((nparents ? nparents : 1) * sizeof *found);
+	if (!kv || !slots || !found)
+		goto nomem;
+	uint32_t q = 0;
+	for (uint32_t p = 0; p < snap->npersons; p++) {
+		uint32_t r = reg->start[p + 1] - 1;
+		if (snap->has_father[p]) {
+			slots[q] = p * 2;
+			kv[q] = (snap_kv){w->keys[def->father_col][r], q};
+			q++;
+		}
+		if (snap->has_mother[p]) {
+			slots[q] = p * 2 + 1;
+			kv[q] = (snap_kv){w->keys[def->mother_col][r], q};
+			q++;
+		}
+	}
+	if (find_persons(b, kv, q, found))
+		goto nomem;
+	for (uint32_t i = 0; i < q; i++)
+		(slots[i] & 1 ? snap->mother : snap->father)[slots[i] / 2] = found[i];
+	goto out;
+nomem:
+	rc = ms_error_set(err, MS_ERR_NOMEM, NULL);
+out:
+	ms_free(hh_map);
+	ms_free(area_map.to);
+	ms_free(kv);
+	ms_free(slots);
+	ms_free(found);
+	return rc;
+}
+
+/* ---- phase 5: persons known from feeds only ---- */
+
+/* The newest row giving a value: by the row's own date, then batch, then
+ * row (SPEC §3.3). */
+typedef struct newest {
+	int32_t day;
+	int64_t batch, row;
+	int feed;
+	uint32_t id;
+} newest;
+
+static void consider(newest *a, int32_t day, int64_t batch, int64_t row, int feed, uint32_t id)
+{
+	if (!id)
+		return;
+	if (a->id && (day != a->day ? day < a->day : batch != a->batch ? batch < a->batch : row < a->row))
+		return;
+	*a = (newest){day, batch, row, feed, id};
+}
+
+static ms_err feed_persons(build *b, snap_intern *areas, snap_intern *names, snap_pool *pool,
+                           ms_error *err)
+{
+	ms_snapshot *snap = b->snap;
+	ms_err rc = MS_ERR_OK;
+	int nf = snap->nfeeds;
+	id_map *amap = ms_calloc((size_t)(nf ? nf : 1), sizeof *amap);
+	id_map *nmap = ms_calloc((size_t)(nf ? nf : 1), sizeof *nmap);
+	if (!amap || !nmap)
+		goto nomem;
+	for (int f = 0; f < nf; f++) {
+		const ms_snap_feed *sf = &snap->feeds[f];
+		int ac = sf->def->area_col, nc = sf->def->name_col;
+		if (ac >= 0 && sf->cols[ac].i32 && sf->cols[ac].type != MS_COL_IDNUM &&
+		    id_map_init(&amap[f], &sf->cols[ac].dict))
+			goto nomem;
+		if (nc >= 0 && sf->cols[nc].i32 && sf->cols[nc].type != MS_COL_IDNUM &&
+		    id_map_init(&nmap[f], &sf->cols[nc].dict))
+			goto nomem;
+	}
+	for (uint32_t p = 0; p < snap->npersons; p++) {
+		if (snap->in_registry[p])
+			continue;
+		newest na = {0}, nn = {0};
+		for (int f = 0; f < nf; f++) {
+			const ms_snap_feed *sf = &snap->feeds[f];
+			const ms_feed *def = sf->def;
+			for (uint32_t r = sf->start[p]; r < sf->start[p + 1]; r++) {
+				int32_t day = def->date_col >= 0 ? sf->cols[def->date_col].i32[r] : MS_DATE_NONE;
+				if (amap[f].to)
+					consider(&na, day, sf->batch_id[r], sf->row_no[r], f,
+					         (uint32_t)sf->cols[def->area_col].i32[r]);
+				if (nmap[f].to)
+					consider(&nn, day, sf->batch_id[r], sf->row_no[r], f,
+					         (uint32_t)sf->cols[def->name_col].i32[r]);
+			}
+		}
+		if (na.id && (snap->area[p] = id_map_get(&amap[na.feed], areas, na.id)) == UINT32_MAX)
+			goto nomem;
+		if (nn.id) {
+			uint32_t nm = id_map_get(&nmap[nn.feed], names, nn.id);
+			if (nm == UINT32_MAX)
+				goto nomem;
+			snap->name[p] = (int32_t)nm;
+		}
+	}
+	/* else the county of the identity number */
+	for (uint32_t p = 0; p < snap->npersons; p++)
+		if (snap->area[p] == UINT32_MAX &&
+		    (snap->area[p] = ms_snap_intern(areas, pool, snap->idno[p], 6)) == UINT32_MAX)
+			goto nomem;
+	goto out;
+nomem:
+	rc = ms_error_set(err, MS_ERR_NOMEM, NULL);
+out:
+	for (int f = 0; amap && nmap && f < nf; f++) {
+		ms_free(amap[f].to);
+		ms_free(nmap[f].to);
+	}
+	ms_free(amap);
+	ms_free(nmap);
+	return rc;
+}
+
+static ms_err household_members(ms_snapshot *snap, ms_error *err)
+{
+	size_t nh = snap->nhouseholds;
+	snap->member_start = ms_calloc(nh + 1, sizeof *snap->member_start);
+	if (!snap->member_start)
+		return ms_error_set(err, MS_ERR_NOMEM, NULL);
+	for (uint32_t p = 0; p < snap->npersons; p++)
+		if (snap->household[p] >= 0)
+			snap->member_start[snap->household[p] + 1]++;
+	for (size_t h = 0; h < nh; h++)
+		snap->member_start[h + 1] += snap->member_start[h];
+	snap->member = ms_malloc((snap->member_start[nh] ? snap->member_start[nh] : 1) *
+	                         sizeof *snap->member);
+	uint32_t *fill = ms_malloc((nh ? nh : 1) * sizeof *fill);
+	if (!snap->member || !fill) {
+		ms_free(fill);
+		return ms_error_set(err, MS_ERR_NOMEM, NULL);
+	}
+	memcpy(fill, snap->member_start, nh * sizeof *fill);
+	for (uint32_t p = 0; p < snap->npersons; p++)
+		if (snap->household[p] >= 0)
+			snap->member[fill[snap->household[p]]++] = (int32_t)p;
+	ms_free(fill);
+	return MS_ERR_OK;
+}
+
+/* ---- phase 6: identity numbers in columns, and the dictionaries ---- */
+
+/* Other idnum columns of feeds of facts: an id in the shared dictionary,
+ * person index + 1 for subjects, and new ids past them for the rest. */
+static ms_err other_numbers(build *b, snap_pool *pool, ms_error *err)
+{
+	ms_snapshot *snap = b->snap;
+	snap_intern extra = {0};
+	ms_err rc = MS_ERR_OK;
+	snap_kv *kv = NULL;
+	int32_t *found = NULL;
+	bool any = false;
+	for (int k = 0; k < b->feeds->n; k++)
+		for (int c = 0; c < MS_FEED_MAX_COLUMNS; c++)
+			any |= b->w[k].out && b->w[k].out != &b->reg && b->w[k].keys[c];
+	if (!any)
+		return MS_ERR_OK;
+	if (ms_snap_intern_init(&extra))
+		goto nomem;
+	for (int k = 0; k < b->feeds->n; k++) {
+		feed_work *w = &b->w[k];
+		if (!w->out || w->out == &b->reg)
+			continue;
+		for (int c = 0; c < MS_FEED_MAX_COLUMNS; c++) {
+			if (!w->keys[c])
+				continue;
+			size_t n = w->out->nrows;
+			ms_snap_col *col = &w->out->cols[c];
+			kv = ms_malloc((n ? n : 1) * sizeof *kv);
+			found = ms_malloc((n ? n : 1) * sizeof *found);
+			col->i32 = ms_calloc(n ? n : 1, sizeof *col->i32);
+			if (!kv || !found || !col->i32)
+				goto nomem;
+			size_t q = 0;
+			for (size_t i = 0; i < n; i++)
+				if (w->keys[c][i])
+					kv[q++] = (snap_kv){w->keys[c][i], (uint32_t)i};
+			if (find_persons(b, kv, q, found))
+				goto nomem;
+			for (size_t i = 0; i < q; i++) {
+				uint32_t row = kv[i].idx;
+				if (found[row] >= 0) {
+					col->i32[row] = found[row] + 1;
+					continue;
+				}
+				char s[19];
+				ms_snap_idkey_str(kv[i].key, s);
+				uint32_t id = ms_snap_intern(&extra, pool, s, 18);
+				if (id == UINT32_MAX || id > (uint32_t)INT32_MAX - snap->npersons - 1)
+					goto nomem;
+				col->i32[row] = (int32_t)(snap->npersons + id);
+			}
+			ms_free(kv);
+			ms_free(found);
+			kv = NULL;
+			found = NULL;
+			ms_free(w->keys[c]);
+			w->keys[c] = NULL;
+		}
+	}
+	if (extra.n > 1) {
+		size_t n = (size_t)snap->npersons + extra.n;
+		const char **str = ms_realloc(snap->idnos.str, n * sizeof *str);
+		if (!str)
+			goto nomem;
+		snap->idnos.str = str;
+		for (uint32_t id = 1; id < extra.n; id++)
+			str[snap->npersons + id] = extra.str[id];
+		snap->idnos.n = (uint32_t)n;
+	}
+	goto out;
+nomem:
+	rc = ms_error_set(err, MS_ERR_NOMEM, NULL);
+out:
+	ms_free(kv);
+	ms_free(found);
+	ms_snap_intern_free(&extra);
+	return rc;
+}
+
+/* Hands each feed's dictionaries over to its columns: the text-like ones
+ * (idnum = false), or the shared one of identity numbers, once complete. */
+static void finish_dicts(build *b, bool idnum)
+{
+	for (int k = 0; k < b->feeds->n; k++) {
+		feed_work *w = &b->w[k];
+		if (!w->out || w->out == &b->reg)
+			continue;
+		raw_feed *rf = &b->raw[k];
+		for (int c = 0; c < rf->def->n_cols; c++) {
+			ms_snap_col *col = &w->out->cols[c];
+			if (!idnum && rf->cols[c].kind == RAW_ID)
+				ms_snap_intern_finish(&rf->cols[c].dict, &col->dict);
+			else if (idnum && col->type == MS_COL_IDNUM)
+				col->dict = b->snap->idnos; /* shared: freed once */
+		}
+	}
+}
+
+/* ---- the build ---- */
+
+static void free_feed(ms_snap_feed *f, const ms_snapshot *snap)
+{
+	ms_free(f->owner);
+	ms_free(f->start);
+	ms_free(f->record_id);
+	ms_free(f->batch_id);
+	ms_free(f->row_no);
+	if (f->cols) {
+		for (int c = 0; f->def && c < f->def->n_cols; c++) {
+			ms_snap_col *col = &f->cols[c];
+			ms_free(col->i32);
+			ms_free(col->i64);
+			ms_free(col->empty);
+			if (col->dict.str != snap->idnos.str)
+				ms_free(col->dict.str);
+		}
+	}
+	ms_free(f->cols);
+	memset(f, 0, sizeof *f);
+}
+
+void ms_snapshot_free(ms_snapshot *snap)
+{
+	if (!snap)
+		return;
+	ms_free(snap->batches);
+	ms_free(snap->idno);
+	ms_free(snap->birth);
+	ms_free(snap->sex);
+	ms_free(snap->in_registry);
+	ms_free(snap->household);
+	ms_free(snap->father);
+	ms_free(snap->mother);
+	ms_free(snap->has_father);
+	ms_free(snap->has_mother);
+	ms_free(snap->area);
+	ms_free(snap->name);
+	ms_free(snap->names.str);
+	ms_free(snap->hhid);
+	ms_free(snap->hh_area);
+	ms_free(snap->member_start);
+	ms_free(snap->member);
+	ms_free(snap->areas.str);
+	for (int f = 0; snap->feeds && f < snap->nfeeds; f++)
+		free_feed(&snap->feeds[f], snap);
+	ms_free(snap->feeds);
+	ms_free(snap->idnos.str);
+	if (snap->strings) {
+		ms_snap_pool_free(&snap->strings->pools[0]);
+		ms_snap_pool_free(&snap->strings->pools[1]);
+		ms_free(snap->strings);
+	}
+	ms_free(snap);
+}
+
+#define STAGE "快照：整理 snapshot: organising"
+#define STAGES 4
+
+ms_err ms_snapshot_build(ms_store *s, const ms_feed_set *feeds, const ms_progress *progress,
+                         ms_snapshot **out, ms_error *err)
+{
+	double t0 = now_mono();
+	*out = NULL;
+	ms_err rc = MS_ERR_OK;
+	build b;
+	memset(&b, 0, sizeof b);
+	b.persons_k = b.households_k = -1;
+	b.feeds = feeds;
+	snap_intern areas = {0}, names = {0};
+	ms_snapshot *snap = ms_calloc(1, sizeof *snap);
+	if (!snap || !(snap->strings = ms_calloc(1, sizeof *snap->strings)))
+		goto nomem;
+	ms_snap_pool_init(&snap->strings->pools[0]);
+	ms_snap_pool_init(&snap->strings->pools[1]);
+	b.snap = snap;
+	size_t nf = feeds->n ? (size_t)feeds->n : 1;
+	b.raw = ms_calloc(nf, sizeof *b.raw);
+	b.w = ms_calloc(nf, sizeof *b.w);
+	b.order = ms_malloc(nf * sizeof *b.order);
+	if (!b.raw || !b.w || !b.order)
+		goto nomem;
+	int nfacts = 0;
+	for (int k = 0; k < feeds->n; k++) {
+		ms_feed_role role = feeds->feeds[k]->role;
+		if (role == MS_FEED_PERSONS && b.persons_k < 0)
+			b.persons_k = k;
+		else if (role == MS_FEED_HOUSEHOLDS && b.households_k < 0)
+			b.households_k = k;
+		else if (role == MS_FEED_FACTS)
+			nfacts++;
+	}
+
+	if ((rc = ms_snap_scan(s, feeds, progress, snap, b.raw, snap->strings->pools, err)))
+		goto out;
+
+	snap->feeds = ms_calloc(nfacts ? (size_t)nfacts : 1, sizeof *snap->feeds);
+	if (!snap->feeds)
+		goto nomem;
+	for (int k = 0; k < feeds->n; k++) {
+		const ms_feed *def = feeds->feeds[k];
+		if (k == b.persons_k) {
+			b.reg.def = def;
+			b.w[k].out = &b.reg;
+		} else if (def->role == MS_FEED_FACTS) {
+			snap->feeds[snap->nfeeds].def = def;
+			b.w[k].out = &snap->feeds[snap->nfeeds++];
+		} else if (k != b.households_k) {
+			continue; /* a second registry feed of a role: the first counts */
+		}
+		/* largest first, so two threads finish together */
+		int j = b.norder++;
+		while (j > 0 && b.raw[b.order[j - 1]].n < b.raw[k].n) {
+			b.order[j] = b.order[j - 1];
+			j--;
+		}
+		b.order[j] = k;
+	}
+	ms_progress_report(progress, STAGE, 0, STAGES);
+	if ((rc = ms_snap_jobs(b.norder, group_job, &b, err)) || (rc = collect_persons(&b, err)) ||
+	    (rc = alloc_persons(&b, err)))
+		goto out;
+	ms_progress_report(progress, STAGE, 1, STAGES);
+	if ((rc = ms_snap_jobs(b.norder, feed_job, &b, err)))
+		goto out;
+	ms_progress_report(progress, STAGE, 2, STAGES);
+	finish_dicts(&b, false);
+	if (ms_snap_intern_init(&areas))
+		goto nomem;
+	if ((rc = household_areas(&b, &areas, err)))
+		goto out;
+	if (b.persons_k >= 0 && (rc = registry_persons(&b, &areas, &names, err)))
+		goto out;
+	if (!names.str && ms_snap_intern_init(&names))
+		goto nomem;
+	if ((rc = feed_persons(&b, &areas, &names, &snap->strings->pools[0], err)) ||
+	    (rc = household_members(snap, err)))
+		goto out;
+	ms_progress_report(progress, STAGE, 3, STAGES);
+	if ((rc = other_numbers(&b, &snap->strings->pools[0], err)))
+		goto out;
+	finish_dicts(&b, true);
+	ms_snap_intern_finish(&areas, &snap->areas);
+	ms_snap_intern_finish(&names, &snap->names);
+	ms_progress_report(progress, STAGE, STAGES, STAGES);
+	snap->build_seconds = now_mono() - t0;
+	goto out;
+nomem:
+	rc = ms_error_set(err, MS_ERR_NOMEM, NULL);
+out:
+	ms_snap_intern_free(&areas);
+	ms_snap_intern_free(&names);
+	if (b.raw)
+		for (int k = 0; k < feeds->n; k++)
+			ms_snap_raw_free(&b.raw[k]);
+	if (b.w) {
+		for (int k = 0; k < feeds->n; k++) {
+			feed_work *w = &b.w[k];
+			ms_free(w->perm);
+			ms_free(w->ukey);
+			ms_free(w->gend);
+			for (int c = 0; c < MS_FEED_MAX_COLUMNS; c++)
+				ms_free(w->keys[c]);
+		}
+	}
+	if (snap)
+		free_feed(&b.reg, snap);
+	ms_free(b.raw);
+	ms_free(b.w);
+	ms_free(b.order);
+	ms_free(b.pkeys);
+	ms_free(b.hh_of_id);
+	ms_free(b.hh_area_id);
+	if (rc) {
+		ms_snapshot_free(snap);
+		return rc;
+	}
+	*out = snap;
+	return MS_ERR_OK;
+}
+
+/* ---- reading ---- */
+
+int32_t ms_snapshot_person(const ms_snapshot *snap, const char *idno)
+{
+	if (!idno || strlen(idno) != 18)
+		return -1;
+	uint32_t lo = 0, hi = snap->npersons;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		int c = memcmp(snap->idno[mid], idno, 18);
+		if (c == 0)
+			return (int32_t)mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+int32_t ms_snapshot_household(const ms_snapshot *snap, const char *hhid)
+{
+	if (!hhid)
+		return -1;
+	uint32_t lo = 0, hi = snap->nhouseholds;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(snap->hhid[mid], hhid);
+		if (c == 0)
+			return (int32_t)mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+const ms_snap_feed *ms_snapshot_feed(const ms_snapshot *snap, const char *name)
+{
+	for (int f = 0; name && f < snap->nfeeds; f++)
+		if (strcmp(snap->feeds[f].def->name, name) == 0)
+			return &snap->feeds[f];
+	return NULL;
+}
+
+int32_t ms_snap_dict_find(const ms_snap_dict *d, const char *s)
+{
+	if (!s || !*s)
+		return 0;
+	for (uint32_t id = 1; id < d->n; id++)
+		if (strcmp(d->str[id], s) == 0)
+			return (int32_t)id;
+	return -1;
+}

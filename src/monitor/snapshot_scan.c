@@ -1,0 +1,593 @@
+/* snapshot_scan.c — reading the store for the snapshot: one pass over the
+ * record table in id order, split by id range between two handles on two
+ * threads, each row decoded at once from its canonical values into typed
+ * per-feed arrays. Reading in table order instead of key order is what makes
+ * a province of twenty million records a matter of seconds. */
+#include "monitor/snapshot_impl.h"
+
+#include "base/mem.h"
+#include "base/money.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <time.h>
+
+#define SEP '\x1f'
+#define RAW_FIRST_CAP 1024
+/* below this many records a second handle costs more than it saves */
+#define SCAN_SPLIT_MIN 50000
+
+/* ---- raw tables ---- */
+
+static raw_kind kind_of_type(ms_col_type t)
+{
+	switch (t) {
+	case MS_COL_IDNUM:
+		return RAW_KEY;
+	case MS_COL_DATE:
+	case MS_COL_MONTH:
+		return RAW_I32;
+	case MS_COL_MONEY:
+	case MS_COL_DECIMAL:
+	case MS_COL_INTEGER:
+		return RAW_I64;
+	case MS_COL_TEXT:
+	case MS_COL_ENUM:
+	case MS_COL_AREA:
+	case MS_COL_PHONE:
+		break;
+	}
+	return RAW_ID;
+}
+
+ms_err ms_snap_raw_init(raw_feed *rf, const ms_feed *def)
+{
+	memset(rf, 0, sizeof *rf);
+	rf->def = def;
+	bool owned = def->role != MS_FEED_HOUSEHOLDS && def->person_col >= 0;
+	for (int c = 0; c < def->n_cols; c++) {
+		raw_kind k = kind_of_type(def->cols[c].type);
+		if (owned && c == def->person_col)
+			k = RAW_OWNER; /* the owner is the record's subject number */
+		else if (def->role == MS_FEED_PERSONS)
+			k = (c == def->name_col || c == def->household_col || c == def->area_col ||
+			     c == def->father_col || c == def->mother_col)
+			        ? k
+			        : RAW_SKIP;
+		else if (def->role == MS_FEED_HOUSEHOLDS)
+			k = (c == def->household_col || c == def->area_col) ? k : RAW_SKIP;
+		rf->cols[c].kind = k;
+		if (k == RAW_ID && ms_snap_intern_init(&rf->cols[c].dict))
+			return MS_ERR_NOMEM;
+	}
+	return MS_ERR_OK;
+}
+
+static bool grow(void **p, size_t cap, size_t size)
+{
+	void *q = ms_realloc(*p, cap * size);
+	if (!q)
+		return false;
+	*p = q;
+	return true;
+}
+
+ms_err ms_snap_raw_reserve(raw_feed *rf, size_t n)
+{
+	if (n <= rf->cap)
+		return MS_ERR_OK;
+	size_t cap = rf->cap ? rf->cap : RAW_FIRST_CAP;
+	while (cap < n)
+		cap += cap / 2;
+	if (cap > UINT32_MAX - 1)
+		return MS_ERR_TOO_LARGE; /* row indexes are 32-bit */
+	bool ok = (rf->def->role == MS_FEED_HOUSEHOLDS || grow((void **)&rf->owner, cap, 8)) &&
+	          grow((void **)&rf->record_id, cap, 8) && grow((void **)&rf->batch_id, cap, 8) &&
+	          grow((void **)&rf->row_no, cap, 8);
+	for (int c = 0; ok && c < rf->def->n_cols; c++) {
+		raw_col *col = &rf->cols[c];
+		switch (col->kind) {
+		case RAW_SKIP:
+		case RAW_OWNER:
+			break;
+		case RAW_ID:
+		case RAW_I32:
+			ok = grow(&col->v, cap, 4);
+			break;
+		case RAW_I64:
+		case RAW_KEY:
+			ok = grow(&col->v, cap, 8);
+			break;
+		}
+		if (ok && (col->kind == RAW_I32 || col->kind == RAW_I64))
+			ok = grow((void **)&col->empty, cap, 1);
+	}
+	if (!ok)
+		return MS_ERR_NOMEM;
+	rf->cap = cap;
+	return MS_ERR_OK;
+}
+
+void ms_snap_raw_free(raw_feed *rf)
+{
+	ms_free(rf->owner);
+	ms_free(rf->record_id);
+	ms_free(rf->batch_id);
+	ms_free(rf->row_no);
+	for (int c = 0; rf->def && c < rf->def->n_cols; c++) {
+		ms_free(rf->cols[c].v);
+		ms_free(rf->cols[c].empty);
+		ms_snap_intern_free(&rf->cols[c].dict);
+	}
+	const ms_feed *def = rf->def;
+	memset(rf, 0, sizeof *rf);
+	rf->def = def;
+}
+
+ms_err ms_snap_raw_append(raw_feed *dst, raw_feed *src)
+{
+	ms_err rc = MS_ERR_OK;
+	if (src->n == 0)
+		goto out;
+	if (dst->n == 0) {
+		/* take src as it is */
+		raw_feed t = *dst;
+		*dst = *src;
+		*src = t;
+		goto out;
+	}
+	if ((rc = ms_snap_raw_reserve(dst, dst->n + src->n)))
+		goto out;
+	size_t at = dst->n, n = src->n;
+	if (dst->owner)
+		memcpy(dst->owner + at, src->owner, n * 8);
+	memcpy(dst->record_id + at, src->record_id, n * 8);
+	memcpy(dst->batch_id + at, src->batch_id, n * 8);
+	memcpy(dst->row_no + at, src->row_no, n * 8);
+	for (int c = 0; c < dst->def->n_cols; c++) {
+		raw_col *d = &dst->cols[c], *s = &src->cols[c];
+		switch (d->kind) {
+		case RAW_SKIP:
+		case RAW_OWNER:
+			break;
+		case RAW_ID: {
+			/* src's ids become dst's; the strings stay in src's pool */
+			uint32_t *map = ms_malloc(s->dict.n * sizeof *map);
+			if (!map) {
+				rc = MS_ERR_NOMEM;
+				goto out;
+			}
+			map[0] = 0;
+			for (uint32_t id = 1; id < s->dict.n; id++) {
+				map[id] = ms_snap_intern(&d->dict, NULL, s->dict.str[id], s->dict.len[id]);
+				if (map[id] == UINT32_MAX) {
+					ms_free(map);
+					rc = MS_ERR_NOMEM;
+					goto out;
+				}
+			}
+			uint32_t *dv = (uint32_t *)d->v + at;
+			const uint32_t *sv = s->v;
+			for (size_t i = 0; i < n; i++)
+				dv[i] = map[sv[i]];
+			ms_free(map);
+			break;
+		}
+		case RAW_I32:
+			memcpy((int32_t *)d->v + at, s->v, n * 4);
+			memcpy(d->empty + at, s->empty, n);
+			break;
+		case RAW_I64:
+			memcpy((int64_t *)d->v + at, s->v, n * 8);
+			memcpy(d->empty + at, s->empty, n);
+			break;
+		case RAW_KEY:
+			memcpy((uint64_t *)d->v + at, s->v, n * 8);
+			break;
+		}
+	}
+	dst->n += n;
+	if (src->multi_batch || (dst->first_batch && src->first_batch != dst->first_batch))
+		dst->multi_batch = true;
+out:
+	dst->dropped += src->dropped;
+	ms_snap_raw_free(src);
+	return rc;
+}
+
+/* ---- decoding canonical values ---- */
+
+static int digits(const char *s, int n)
+{
+	int v = 0;
+	for (int i = 0; i < n; i++) {
+		unsigned d = (unsigned char)s[i] - '0';
+		if (d > 9)
+			return -1;
+		v = v * 10 + (int)d;
+	}
+	return v;
+}
+
+/* YYYY-MM-DD as stored; anything else through the general parser. */
+static bool decode_date(const char *s, size_t n, int32_t *out)
+{
+	if (n == 10 && s[4] == '-' && s[7] == '-') {
+		int y = digits(s, 4), m = digits(s + 5, 2), d = digits(s + 8, 2);
+		if (y >= 0 && m >= 1 && m <= 12 && d >= 1 && d <= ms_days_in_month(y, m)) {
+			*out = ms_date_from_ymd(y, m, d);
+			return true;
+		}
+	}
+	ms_date v;
+	if (ms_date_parse(s, n, &v))
+		return false;
+	*out = v;
+	return true;
+}
+
+static bool decode_month(const char *s, size_t n, int32_t *out)
+{
+	if (n == 7 && s[4] == '-') {
+		int y = digits(s, 4), m = digits(s + 5, 2);
+		if (y >= 0 && m >= 1 && m <= 12) {
+			*out = y * 12 + (m - 1);
+			return true;
+		}
+	}
+	ms_month v;
+	if (ms_month_parse(s, n, &v))
+		return false;
+	*out = v;
+	return true;
+}
+
+static bool decode_int(const char *s, size_t n, int64_t *out)
+{
+	size_t i = 0;
+	bool neg = n > 0 && s[0] == '-';
+	if (neg)
+		i = 1;
+	if (n > i && n - i <= 18) {
+		int64_t v = 0;
+		for (; i < n; i++) {
+			unsigned d = (unsigned char)s[i] - '0';
+			if (d > 9)
+				break;
+			v = v * 10 + d;
+		}
+		if (i == n) {
+			*out = neg ? -v : v;
+			return true;
+		}
+	}
+	return ms_int_parse(s, n, INT64_MIN, INT64_MAX, out) == MS_ERR_OK;
+}
+
+/* ---- the scan ---- */
+
+typedef struct scan_part {
+	raw_feed *raw;             /* one table per feed of the set */
+	const int *feedmap;        /* store feed id → index in the set, -1 */
+	int64_t nfeedmap;
+	const uint8_t *published;  /* by batch id */
+	int64_t nbatch;
+	snap_pool *pool;
+	ms_store *store;
+	const char *url;           /* part 1 opens its own handle */
+	int64_t from, to;
+	atomic_uint_fast64_t seen; /* records read, for progress */
+	uint64_t kept;
+	ms_err rc;
+	ms_error err;
+	/* progress: only the calling thread reports */
+	const ms_progress *progress;
+	const struct scan_part *other;
+	uint64_t total;
+	double last_report;
+} scan_part;
+
+static double now_mono(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int scan_row(void *ctx, const ms_record_row *r)
+{
+	scan_part *sp = ctx;
+	uint64_t seen = atomic_load_explicit(&sp->seen, memory_order_relaxed) + 1;
+	atomic_store_explicit(&sp->seen, seen, memory_order_relaxed);
+	if (sp->progress && (seen & 0xFFFF) == 0) {
+		double t = now_mono();
+		if (t - sp->last_report >= 0.25) {
+			sp->last_report = t;
+			uint64_t done = seen;
+			if (sp->other)
+				done += atomic_load_explicit(&sp->other->seen, memory_order_relaxed);
+			ms_progress_report(sp->progress, "快照：读取记录 snapshot: reading records", done,
+			                   sp->total);
+		}
+	}
+	if (r->batch_id <= 0 || r->batch_id >= sp->nbatch || !sp->published[r->batch_id])
+		return 0;
+	if (r->feed_id <= 0 || r->feed_id >= sp->nfeedmap || sp->feedmap[r->feed_id] < 0)
+		return 0;
+	sp->kept++;
+	raw_feed *rf = &sp->raw[sp->feedmap[r->feed_id]];
+	const ms_feed *def = rf->def;
+	uint64_t owner = 0;
+	if (def->role != MS_FEED_HOUSEHOLDS) {
+		owner = r->idno ? ms_snap_idkey(r->idno, strlen(r->idno)) : 0;
+		if (!owner) {
+			rf->dropped++;
+			return 0;
+		}
+	}
+	if (rf->n == rf->cap) {
+		ms_err rc = ms_snap_raw_reserve(rf, rf->n + 1);
+		if (rc) {
+			sp->rc = ms_error_set(&sp->err, rc, "快照行数过多或内存不足 (snapshot: too many rows or out of memory)");
+			return 1;
+		}
+	}
+	size_t i = rf->n;
+	if (rf->owner)
+		rf->owner[i] = owner;
+	rf->record_id[i] = r->id;
+	rf->batch_id[i] = r->batch_id;
+	rf->row_no[i] = r->row;
+	if (!rf->first_batch)
+		rf->first_batch = r->batch_id;
+	else if (r->batch_id != rf->first_batch)
+		rf->multi_batch = true;
+	const char *p = r->vals, *end = r->vals + r->vals_len;
+	for (int c = 0; c < def->n_cols; c++) {
+		/* a row stored with fewer columns than the definition has: blanks */
+		const char *e = p < end ? memchr(p, SEP, (size_t)(end - p)) : NULL;
+		if (!e)
+			e = end;
+		size_t len = (size_t)(e - p);
+		raw_col *col = &rf->cols[c];
+		switch (col->kind) {
+		case RAW_SKIP:
+		case RAW_OWNER:
+			break;
+		case RAW_ID: {
+			uint32_t id = ms_snap_intern(&col->dict, sp->pool, p, len);
+			if (id == UINT32_MAX) {
+				sp->rc = ms_error_set(&sp->err, MS_ERR_NOMEM, NULL);
+				return 1;
+			}
+			((uint32_t *)col->v)[i] = id;
+			break;
+		}
+		case RAW_I32: {
+			int32_t v = MS_DATE_NONE;
+			bool ok = len > 0 && (def->cols[c].type == MS_COL_DATE ? decode_date(p, len, &v)
+			                                                          : decode_month(p, len, &v));
+			((int32_t *)col->v)[i] = ok ? v : MS_DATE_NONE;
+			col->empty[i] = !ok;
+			break;
+		}
+		case RAW_I64: {
+			int64_t v = 0;
+			bool ok = len > 0 && decode_int(p, len, &v);
+			((int64_t *)col->v)[i] = ok ? v : 0;
+			col->empty[i] = !ok;
+			break;
+		}
+		case RAW_KEY:
+			((uint64_t *)col->v)[i] = ms_snap_idkey(p, len);
+			break;
+		}
+		p = e < end ? e + 1 : end;
+	}
+	rf->n++;
+	return 0;
+}
+
+static void scan_part_run(scan_part *sp)
+{
+	ms_err rc = ms_store_record_scan(sp->store, sp->from, sp->to, scan_row, sp, &sp->err);
+	if (!sp->rc)
+		sp->rc = rc;
+}
+
+static void *scan_thread(void *arg)
+{
+	scan_part *sp = arg;
+	scan_part_run(sp);
+	return NULL;
+}
+
+typedef struct feed_ids {
+	int *map;
+	int64_t n;
+	const ms_feed_set *feeds;
+	bool nomem;
+} feed_ids;
+
+static int feed_seen(void *ctx, int64_t id, const char *name)
+{
+	feed_ids *f = ctx;
+	const ms_feed *def = ms_feed_set_find(f->feeds, name);
+	if (!def || id <= 0)
+		return 0;
+	if (id >= f->n) {
+		int64_t n = id + 16;
+		int *m = ms_realloc(f->map, (size_t)n * sizeof *m);
+		if (!m) {
+			f->nomem = true;
+			return 1;
+		}
+		for (int64_t k = f->n; k < n; k++)
+			m[k] = -1;
+		f->map = m;
+		f->n = n;
+	}
+	for (int k = 0; k < f->feeds->n; k++)
+		if (f->feeds->feeds[k] == def)
+			f->map[id] = k;
+	return 0;
+}
+
+typedef struct batch_list {
+	int64_t *ids;
+	uint32_t n, cap;
+	bool nomem;
+} batch_list;
+
+static int batch_seen(void *ctx, int64_t id, int64_t feed_id)
+{
+	batch_list *b = ctx;
+	(void)feed_id;
+	if (b->n == b->cap) {
+		uint32_t cap = b->cap ? b->cap * 2 : 64;
+		int64_t *p = ms_realloc(b->ids, cap * sizeof *p);
+		if (!p) {
+			b->nomem = true;
+			return 1;
+		}
+		b->ids = p;
+		b->cap = cap;
+	}
+	b->ids[b->n++] = id;
+	return 0;
+}
+
+typedef struct append_ctx {
+	raw_feed *a, *b;
+} append_ctx;
+
+static ms_err append_job(void *ctx, int i, ms_error *err)
+{
+	append_ctx *x = ctx;
+	ms_err rc = ms_snap_raw_append(&x->a[i], &x->b[i]);
+	return rc ? ms_error_set(err, rc, NULL) : MS_ERR_OK;
+}
+
+ms_err ms_snap_scan(ms_store *s, const ms_feed_set *feeds, const ms_progress *progress,
+                    ms_snapshot *snap, raw_feed *raw, snap_pool pools[2], ms_error *err)
+{
+	ms_err rc;
+	feed_ids fids = {.feeds = feeds};
+	batch_list bl = {0};
+	uint8_t *published = NULL;
+	raw_feed *raw1 = NULL;
+	ms_store *s1 = NULL;
+	scan_part part[2];
+	memset(part, 0, sizeof part);
+	for (int k = 0; k < feeds->n; k++)
+		if ((rc = ms_snap_raw_init(&raw[k], feeds->feeds[k])))
+			goto nomem;
+
+	/* What the snapshot reflects: the published batches and every record
+	 * stored so far. Record ids only grow and only staging records are ever
+	 * deleted, so records up to max_id filtered by this list of batches are
+	 * the same whenever, and through whichever handle, they are read. */
+	int64_t max_id;
+	if ((rc = ms_store_published_batches(s, batch_seen, &bl, err)))
+		goto out;
+	if (bl.nomem)
+		goto nomem;
+	if ((rc = ms_store_record_max_id(s, &max_id, err)))
+		goto out;
+	if ((rc = ms_store_feed_list(s, feed_seen, &fids, err)))
+		goto out;
+	if (fids.nomem)
+		goto nomem;
+	int64_t nbatch = bl.n ? bl.ids[bl.n - 1] + 1 : 1;
+	published = ms_calloc((size_t)nbatch, 1);
+	if (!published)
+		goto nomem;
+	for (uint32_t k = 0; k < bl.n; k++)
+		published[bl.ids[k]] = 1;
+	snap->batches = bl.ids;
+	snap->nbatches = bl.n;
+	bl.ids = NULL;
+
+	int nparts = 1;
+	int64_t mid = max_id + 1;
+	if (max_id >= SCAN_SPLIT_MIN) {
+		ms_error e1;
+		ms_error_clear(&e1);
+		/* a second handle on the same file; where none can be opened (a
+		 * database only in memory), the first reads everything */
+		if (ms_store_open(ms_store_url(s), 0, &s1, &e1) == MS_ERR_OK) {
+			nparts = 2;
+			mid = max_id / 2 + 1;
+			raw1 = ms_calloc((size_t)feeds->n, sizeof *raw1);
+			if (!raw1)
+				goto nomem;
+			for (int k = 0; k < feeds->n; k++)
+				if ((rc = ms_snap_raw_init(&raw1[k], feeds->feeds[k])))
+					goto nomem;
+		}
+	}
+	for (int k = 0; k < nparts; k++) {
+		scan_part *sp = &part[k];
+		sp->raw = k ? raw1 : raw;
+		sp->feedmap = fids.map;
+		sp->nfeedmap = fids.n;
+		sp->published = published;
+		sp->nbatch = nbatch;
+		sp->pool = &pools[k];
+		sp->store = k ? s1 : s;
+		sp->from = k ? mid : 1;
+		sp->to = k ? max_id + 1 : mid;
+		atomic_init(&sp->seen, 0);
+		ms_error_clear(&sp->err);
+	}
+	part[0].progress = progress;
+	part[0].other = nparts == 2 ? &part[1] : NULL;
+	part[0].total = (uint64_t)max_id;
+	part[0].last_report = now_mono();
+	pthread_t t;
+	bool threaded = false;
+	if (nparts == 2) {
+		if (pthread_create(&t, NULL, scan_thread, &part[1]) == 0)
+			threaded = true;
+		else
+			part[1].rc = ms_error_set(&part[1].err, MS_ERR_INTERNAL, "无法创建线程 (cannot start a thread)");
+	}
+	if (!part[1].rc)
+		scan_part_run(&part[0]);
+	if (threaded)
+		pthread_join(t, NULL);
+	for (int k = 0; k < nparts; k++) {
+		if (part[k].rc) {
+			rc = part[k].rc;
+			if (err && err->code == MS_ERR_OK)
+				*err = part[k].err;
+			goto out;
+		}
+	}
+	snap->records_read = part[0].kept + part[1].kept;
+	ms_progress_report(progress, "快照：读取记录 snapshot: reading records", (uint64_t)max_id,
+	                   (uint64_t)max_id);
+	if (nparts == 2) {
+		/* part 1 holds the later ids: behind part 0, rows stay in id order */
+		append_ctx ax = {raw, raw1};
+		if ((rc = ms_snap_jobs(feeds->n, append_job, &ax, err)))
+			goto out;
+	}
+	rc = MS_ERR_OK;
+	goto out;
+nomem:
+	rc = ms_error_set(err, MS_ERR_NOMEM, NULL);
+out:
+	if (raw1) {
+		for (int k = 0; k < feeds->n; k++)
+			ms_snap_raw_free(&raw1[k]);
+		ms_free(raw1);
+	}
+	if (s1)
+		ms_store_close(s1);
+	ms_free(published);
+	ms_free(fids.map);
+	ms_free(bl.ids);
+	return rc;
+}

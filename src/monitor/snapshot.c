@@ -193,28 +193,29 @@ static ms_err alloc_persons(build *b, ms_error *err)
 
 /* ---- phase 3: each feed's rows in their final order ---- */
 
-/* The rows of one owner in import order: (batch, row). Records arrive in id
- * order, which is import order except for rows linked from the review queue
- * later, so this rarely has anything to do. */
+/* Whether raw row a comes before raw row c in import order: (batch, row). */
+static bool imported_before(const raw_feed *rf, uint32_t a, uint32_t c)
+{
+	if (rf->batch_id[a] != rf->batch_id[c])
+		return rf->batch_id[a] < rf->batch_id[c];
+	return !rf->row_no || rf->row_no[a] <= rf->row_no[c];
+}
+
+/* The rows of one owner in import order. Records arrive in id order, which
+ * is import order except for rows linked from the review queue later, so
+ * this rarely has anything to do. */
 static void order_group(const raw_feed *rf, uint32_t *perm, size_t n)
 {
 	bool sorted = true;
-	for (size_t i = 1; i < n && sorted; i++) {
-		uint32_t a = perm[i - 1], c = perm[i];
-		sorted = rf->batch_id[a] < rf->batch_id[c] ||
-		         (rf->batch_id[a] == rf->batch_id[c] && rf->row_no[a] <= rf->row_no[c]);
-	}
+	for (size_t i = 1; i < n && sorted; i++)
+		sorted = imported_before(rf, perm[i - 1], perm[i]);
 	if (sorted)
 		return;
 	for (size_t i = 1; i < n; i++) {
 		uint32_t v = perm[i];
 		size_t j = i;
-		while (j > 0) {
-			uint32_t a = perm[j - 1];
-			if (rf->batch_id[a] < rf->batch_id[v] ||
-			    (rf->batch_id[a] == rf->batch_id[v] && rf->row_no[a] <= rf->row_no[v]))
-				break;
-			perm[j] = a;
+		while (j > 0 && !imported_before(rf, perm[j - 1], v)) {
+			perm[j] = perm[j - 1];
 			j--;
 		}
 		perm[j] = v;
@@ -391,9 +392,10 @@ static ms_err feed_job(void *ctx, int j, ms_error *err)
 		goto nomem;
 	owner_at = NULL;
 	const uint32_t *sel = w->perm;
-	if (!(out->record_id = gather(rf->record_id, sel, m, 8)) ||
-	    !(out->batch_id = gather(rf->batch_id, sel, m, 8)) ||
-	    !(out->row_no = gather(rf->row_no, sel, m, 8)))
+	/* provenance: facts only (the registry's rows are read here and dropped) */
+	if (rf->record_id && (!(out->record_id = gather(rf->record_id, sel, m, 8)) ||
+	                      !(out->batch_id = gather(rf->batch_id, sel, m, 8)) ||
+	                      !(out->row_no = gather(rf->row_no, sel, m, 8))))
 		goto nomem;
 	ms_free(rf->record_id);
 	ms_free(rf->batch_id);
@@ -617,7 +619,7 @@ static ms_err registry_persons(build *b, snap_intern *areas, snap_intern *names,
 	if (!hh_map)
 		goto nomem;
 	for (uint32_t id = 0; id < hd->n; id++) {
-		uint32_t hid = id && hh_ids ? ms_snap_intern_find(hh_ids, hd->str[id], hd->len[id])
+		uint32_t hid = id && hh_ids ? ms_snap_intern_find(hh_ids, hd->str[id], strlen(hd->str[id]))
 		                            : UINT32_MAX;
 		hh_map[id] = hid == UINT32_MAX ? UINT32_MAX : b->hh_of_id[hid];
 	}

@@ -27,13 +27,11 @@ const char *ms_snap_pool_add(snap_pool *p, const char *s, size_t n);
 void ms_snap_pool_free(snap_pool *p);
 
 /* A dictionary being built: id 0 is the empty string, ids are given in order
- * of first sight. */
+ * of first sight. Strings are NUL-terminated and hold no NUL. */
 typedef struct snap_intern {
 	const char **str;  /* str[id] */
-	uint32_t *len;     /* len[id] */
-	uint32_t *hash;    /* hash[id] */
 	uint32_t n, cap;   /* entries (with id 0) and room */
-	uint32_t *slot;    /* open addressing: id, 0 = free */
+	uint64_t *slot;    /* open addressing: hash << 32 | id, 0 = free */
 	uint32_t nslot;    /* a power of two */
 } snap_intern;
 

@@ -82,9 +82,11 @@ ms_err ms_snap_raw_reserve(raw_feed *rf, size_t n)
 		cap += cap / 2;
 	if (cap > UINT32_MAX - 1)
 		return MS_ERR_TOO_LARGE; /* row indexes are 32-bit */
+	/* registry rows need no provenance: only the batch, to keep the newest */
+	bool facts = rf->def->role == MS_FEED_FACTS;
 	bool ok = (rf->def->role == MS_FEED_HOUSEHOLDS || grow((void **)&rf->owner, cap, 8)) &&
-	          grow((void **)&rf->record_id, cap, 8) && grow((void **)&rf->batch_id, cap, 8) &&
-	          grow((void **)&rf->row_no, cap, 8);
+	          (!facts || grow((void **)&rf->record_id, cap, 8)) &&
+	          grow((void **)&rf->batch_id, cap, 8) && (!facts || grow((void **)&rf->row_no, cap, 8));
 	for (int c = 0; ok && c < rf->def->n_cols; c++) {
 		raw_col *col = &rf->cols[c];
 		switch (col->kind) {
@@ -142,9 +144,11 @@ ms_err ms_snap_raw_append(raw_feed *dst, raw_feed *src)
 	size_t at = dst->n, n = src->n;
 	if (dst->owner)
 		memcpy(dst->owner + at, src->owner, n * 8);
-	memcpy(dst->record_id + at, src->record_id, n * 8);
+	if (dst->record_id)
+		memcpy(dst->record_id + at, src->record_id, n * 8);
 	memcpy(dst->batch_id + at, src->batch_id, n * 8);
-	memcpy(dst->row_no + at, src->row_no, n * 8);
+	if (dst->row_no)
+		memcpy(dst->row_no + at, src->row_no, n * 8);
 	for (int c = 0; c < dst->def->n_cols; c++) {
 		raw_col *d = &dst->cols[c], *s = &src->cols[c];
 		switch (d->kind) {
@@ -160,7 +164,7 @@ ms_err ms_snap_raw_append(raw_feed *dst, raw_feed *src)
 			}
 			map[0] = 0;
 			for (uint32_t id = 1; id < s->dict.n; id++) {
-				map[id] = ms_snap_intern(&d->dict, NULL, s->dict.str[id], s->dict.len[id]);
+				map[id] = ms_snap_intern(&d->dict, NULL, s->dict.str[id], strlen(s->dict.str[id]));
 				if (map[id] == UINT32_MAX) {
 					ms_free(map);
 					rc = MS_ERR_NOMEM;
@@ -194,6 +198,49 @@ out:
 	dst->dropped += src->dropped;
 	ms_snap_raw_free(src);
 	return rc;
+}
+
+static void reverse(void *p, size_t n, size_t size)
+{
+	if (!p || n < 2)
+		return;
+	if (size == 8) {
+		uint64_t *a = p;
+		for (size_t i = 0, j = n - 1; i < j; i++, j--) {
+			uint64_t t = a[i];
+			a[i] = a[j];
+			a[j] = t;
+		}
+	} else if (size == 4) {
+		uint32_t *a = p;
+		for (size_t i = 0, j = n - 1; i < j; i++, j--) {
+			uint32_t t = a[i];
+			a[i] = a[j];
+			a[j] = t;
+		}
+	} else {
+		uint8_t *a = p;
+		for (size_t i = 0, j = n - 1; i < j; i++, j--) {
+			uint8_t t = a[i];
+			a[i] = a[j];
+			a[j] = t;
+		}
+	}
+}
+
+/* A table read in descending id order, turned into ascending. */
+static void raw_reverse(raw_feed *rf)
+{
+	size_t n = rf->n;
+	reverse(rf->owner, n, 8);
+	reverse(rf->record_id, n, 8);
+	reverse(rf->batch_id, n, 8);
+	reverse(rf->row_no, n, 8);
+	for (int c = 0; c < rf->def->n_cols; c++) {
+		raw_col *col = &rf->cols[c];
+		reverse(col->v, n, col->kind == RAW_I64 || col->kind == RAW_KEY ? 8 : 4);
+		reverse(col->empty, n, 1);
+	}
 }
 
 /* ---- decoding canonical values ---- */
@@ -267,6 +314,16 @@ static bool decode_int(const char *s, size_t n, int64_t *out)
 
 /* ---- the scan ---- */
 
+/* The id range still to read, shared by the two parts: the first takes
+ * blocks from the bottom, the second from the top, until they meet, so
+ * each reads as much as its speed allows. */
+typedef struct scan_claims {
+	pthread_mutex_t lock;
+	int64_t lo, hi; /* ids in [lo, hi) are not yet taken */
+} scan_claims;
+
+#define SCAN_BLOCK 65536
+
 typedef struct scan_part {
 	raw_feed *raw;             /* one table per feed of the set */
 	const int *feedmap;        /* store feed id → index in the set, -1 */
@@ -275,8 +332,8 @@ typedef struct scan_part {
 	int64_t nbatch;
 	snap_pool *pool;
 	ms_store *store;
-	const char *url;           /* part 1 opens its own handle */
-	int64_t from, to;
+	bool top;                  /* takes blocks from the top, reads descending */
+	scan_claims *claims;
 	atomic_uint_fast64_t seen; /* records read, for progress */
 	uint64_t kept;
 	ms_err rc;
@@ -287,7 +344,6 @@ typedef struct scan_part {
 	uint64_t total;
 	double last_report;
 } scan_part;
-
 static double now_mono(void)
 {
 	struct timespec ts;
@@ -336,9 +392,11 @@ static int scan_row(void *ctx, const ms_record_row *r)
 	size_t i = rf->n;
 	if (rf->owner)
 		rf->owner[i] = owner;
-	rf->record_id[i] = r->id;
+	if (rf->record_id) {
+		rf->record_id[i] = r->id;
+		rf->row_no[i] = r->row;
+	}
 	rf->batch_id[i] = r->batch_id;
-	rf->row_no[i] = r->row;
 	if (!rf->first_batch)
 		rf->first_batch = r->batch_id;
 	else if (r->batch_id != rf->first_batch)
@@ -391,9 +449,35 @@ static int scan_row(void *ctx, const ms_record_row *r)
 
 static void scan_part_run(scan_part *sp)
 {
-	ms_err rc = ms_store_record_scan(sp->store, sp->from, sp->to, scan_row, sp, &sp->err);
-	if (!sp->rc)
-		sp->rc = rc;
+	scan_claims *c = sp->claims;
+	for (;;) {
+		int64_t from, to;
+		pthread_mutex_lock(&c->lock);
+		if (c->lo >= c->hi) {
+			pthread_mutex_unlock(&c->lock);
+			break;
+		}
+		if (sp->top) {
+			to = c->hi;
+			from = to - c->lo > SCAN_BLOCK ? to - SCAN_BLOCK : c->lo;
+			c->hi = from;
+		} else {
+			from = c->lo;
+			to = c->hi - from > SCAN_BLOCK ? from + SCAN_BLOCK : c->hi;
+			c->lo = to;
+		}
+		pthread_mutex_unlock(&c->lock);
+		ms_err rc = ms_store_record_scan(sp->store, from, to, sp->top, scan_row, sp, &sp->err);
+		if (!sp->rc)
+			sp->rc = rc;
+		if (sp->rc) {
+			/* the other part stops at its next block */
+			pthread_mutex_lock(&c->lock);
+			c->hi = c->lo;
+			pthread_mutex_unlock(&c->lock);
+			break;
+		}
+	}
 }
 
 static void *scan_thread(void *arg)
@@ -510,7 +594,11 @@ ms_err ms_snap_scan(ms_store *s, const ms_feed_set *feeds, const ms_progress *pr
 	bl.ids = NULL;
 
 	int nparts = 1;
-	int64_t mid = max_id + 1;
+	scan_claims claims = {.lo = 1, .hi = max_id + 1};
+	if (pthread_mutex_init(&claims.lock, NULL) != 0) {
+		rc = ms_error_set(err, MS_ERR_INTERNAL, "无法创建互斥锁 (cannot create a mutex)");
+		goto out;
+	}
 	if (max_id >= SCAN_SPLIT_MIN) {
 		ms_error e1;
 		ms_error_clear(&e1);
@@ -518,13 +606,16 @@ ms_err ms_snap_scan(ms_store *s, const ms_feed_set *feeds, const ms_progress *pr
 		 * database only in memory), the first reads everything */
 		if (ms_store_open(ms_store_url(s), 0, &s1, &e1) == MS_ERR_OK) {
 			nparts = 2;
-			mid = max_id / 2 + 1;
 			raw1 = ms_calloc((size_t)feeds->n, sizeof *raw1);
-			if (!raw1)
+			if (!raw1) {
+				pthread_mutex_destroy(&claims.lock);
 				goto nomem;
+			}
 			for (int k = 0; k < feeds->n; k++)
-				if ((rc = ms_snap_raw_init(&raw1[k], feeds->feeds[k])))
+				if ((rc = ms_snap_raw_init(&raw1[k], feeds->feeds[k]))) {
+					pthread_mutex_destroy(&claims.lock);
 					goto nomem;
+				}
 		}
 	}
 	for (int k = 0; k < nparts; k++) {
@@ -536,8 +627,8 @@ ms_err ms_snap_scan(ms_store *s, const ms_feed_set *feeds, const ms_progress *pr
 		sp->nbatch = nbatch;
 		sp->pool = &pools[k];
 		sp->store = k ? s1 : s;
-		sp->from = k ? mid : 1;
-		sp->to = k ? max_id + 1 : mid;
+		sp->top = k == 1;
+		sp->claims = &claims;
 		atomic_init(&sp->seen, 0);
 		ms_error_clear(&sp->err);
 	}
@@ -546,17 +637,11 @@ ms_err ms_snap_scan(ms_store *s, const ms_feed_set *feeds, const ms_progress *pr
 	part[0].total = (uint64_t)max_id;
 	part[0].last_report = now_mono();
 	pthread_t t;
-	bool threaded = false;
-	if (nparts == 2) {
-		if (pthread_create(&t, NULL, scan_thread, &part[1]) == 0)
-			threaded = true;
-		else
-			part[1].rc = ms_error_set(&part[1].err, MS_ERR_INTERNAL, "无法创建线程 (cannot start a thread)");
-	}
-	if (!part[1].rc)
-		scan_part_run(&part[0]);
+	bool threaded = nparts == 2 && pthread_create(&t, NULL, scan_thread, &part[1]) == 0;
+	scan_part_run(&part[0]);
 	if (threaded)
-		pthread_join(t, NULL);
+		pthread_join(t, NULL); /* else part 0 took every block */
+	pthread_mutex_destroy(&claims.lock);
 	for (int k = 0; k < nparts; k++) {
 		if (part[k].rc) {
 			rc = part[k].rc;
@@ -569,7 +654,10 @@ ms_err ms_snap_scan(ms_store *s, const ms_feed_set *feeds, const ms_progress *pr
 	ms_progress_report(progress, "快照：读取记录 snapshot: reading records", (uint64_t)max_id,
 	                   (uint64_t)max_id);
 	if (nparts == 2) {
-		/* part 1 holds the later ids: behind part 0, rows stay in id order */
+		/* part 1 read the later ids, from the top down: reversed and put
+		 * behind part 0, every table is in id order */
+		for (int k = 0; k < feeds->n; k++)
+			raw_reverse(&raw1[k]);
 		append_ctx ax = {raw, raw1};
 		if ((rc = ms_snap_jobs(feeds->n, append_job, &ax, err)))
 			goto out;

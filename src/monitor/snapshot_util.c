@@ -75,16 +75,12 @@ ms_err ms_snap_intern_init(snap_intern *d)
 	d->cap = 64;
 	d->nslot = 128;
 	d->str = ms_malloc(d->cap * sizeof *d->str);
-	d->len = ms_malloc(d->cap * sizeof *d->len);
-	d->hash = ms_malloc(d->cap * sizeof *d->hash);
 	d->slot = ms_calloc(d->nslot, sizeof *d->slot);
-	if (!d->str || !d->len || !d->hash || !d->slot) {
+	if (!d->str || !d->slot) {
 		ms_snap_intern_free(d);
 		return MS_ERR_NOMEM;
 	}
 	d->str[0] = "";
-	d->len[0] = 0;
-	d->hash[0] = 0;
 	d->n = 1;
 	return MS_ERR_OK;
 }
@@ -99,26 +95,21 @@ static bool intern_grow(snap_intern *d)
 		if (!str)
 			return false;
 		d->str = str;
-		uint32_t *len = ms_realloc(d->len, cap * sizeof *len);
-		if (!len)
-			return false;
-		d->len = len;
-		uint32_t *hash = ms_realloc(d->hash, cap * sizeof *hash);
-		if (!hash)
-			return false;
-		d->hash = hash;
 		d->cap = cap;
 	}
 	if ((uint64_t)d->n * 2 >= d->nslot) {
 		uint32_t nslot = d->nslot * 2;
-		uint32_t *slot = ms_calloc(nslot, sizeof *slot);
+		uint64_t *slot = ms_calloc(nslot, sizeof *slot);
 		if (!slot)
 			return false;
-		for (uint32_t id = 1; id < d->n; id++) {
-			uint32_t i = d->hash[id] & (nslot - 1);
-			while (slot[i])
-				i = (i + 1) & (nslot - 1);
-			slot[i] = id;
+		for (uint32_t i = 0; i < d->nslot; i++) {
+			uint64_t e = d->slot[i];
+			if (!e)
+				continue;
+			uint32_t j = (uint32_t)(e >> 32) & (nslot - 1);
+			while (slot[j])
+				j = (j + 1) & (nslot - 1);
+			slot[j] = e;
 		}
 		ms_free(d->slot);
 		d->slot = slot;
@@ -127,33 +118,42 @@ static bool intern_grow(snap_intern *d)
 	return true;
 }
 
+/* The slot of s: where it is, or the free one where it would go. */
+static uint32_t intern_slot(const snap_intern *d, const char *s, size_t n, uint32_t h)
+{
+	uint32_t mask = d->nslot - 1, i = h & mask;
+	uint64_t e;
+	while ((e = d->slot[i]) != 0) {
+		if ((uint32_t)(e >> 32) == h) {
+			const char *t = d->str[(uint32_t)e];
+			/* strncmp stops at t's end: t may be shorter than s */
+			if (strncmp(t, s, n) == 0 && t[n] == '\0')
+				break;
+		}
+		i = (i + 1) & mask;
+	}
+	return i;
+}
+
 uint32_t ms_snap_intern(snap_intern *d, snap_pool *pool, const char *s, size_t n)
 {
 	if (n == 0)
 		return 0;
-	if (n > UINT32_MAX - 1)
-		return UINT32_MAX;
 	uint32_t h = (uint32_t)ms_snap_hash(s, n);
-	uint32_t mask = d->nslot - 1, i = h & mask, id;
-	while ((id = d->slot[i]) != 0) {
-		if (d->hash[id] == h && d->len[id] == n && memcmp(d->str[id], s, n) == 0)
-			return id;
-		i = (i + 1) & mask;
+	uint32_t i = intern_slot(d, s, n, h);
+	if (d->slot[i])
+		return (uint32_t)d->slot[i];
+	if ((uint64_t)(d->n + 1) * 2 >= d->nslot || d->n == d->cap) {
+		if (!intern_grow(d))
+			return UINT32_MAX;
+		i = intern_slot(d, s, n, h);
 	}
-	if (!intern_grow(d))
-		return UINT32_MAX;
 	const char *copy = pool ? ms_snap_pool_add(pool, s, n) : s;
 	if (!copy)
 		return UINT32_MAX;
-	id = d->n++;
+	uint32_t id = d->n++;
 	d->str[id] = copy;
-	d->len[id] = (uint32_t)n;
-	d->hash[id] = h;
-	mask = d->nslot - 1;
-	i = h & mask;
-	while (d->slot[i])
-		i = (i + 1) & mask;
-	d->slot[i] = id;
+	d->slot[i] = (uint64_t)h << 32 | id;
 	return id;
 }
 
@@ -161,14 +161,8 @@ uint32_t ms_snap_intern_find(const snap_intern *d, const char *s, size_t n)
 {
 	if (n == 0)
 		return 0;
-	uint32_t h = (uint32_t)ms_snap_hash(s, n);
-	uint32_t mask = d->nslot - 1, i = h & mask, id;
-	while ((id = d->slot[i]) != 0) {
-		if (d->hash[id] == h && d->len[id] == n && memcmp(d->str[id], s, n) == 0)
-			return id;
-		i = (i + 1) & mask;
-	}
-	return UINT32_MAX;
+	uint64_t e = d->slot[intern_slot(d, s, n, (uint32_t)ms_snap_hash(s, n))];
+	return e ? (uint32_t)e : UINT32_MAX;
 }
 
 void ms_snap_intern_finish(snap_intern *d, ms_snap_dict *out)
@@ -182,8 +176,6 @@ void ms_snap_intern_finish(snap_intern *d, ms_snap_dict *out)
 void ms_snap_intern_free(snap_intern *d)
 {
 	ms_free(d->str);
-	ms_free(d->len);
-	ms_free(d->hash);
 	ms_free(d->slot);
 	memset(d, 0, sizeof *d);
 }

@@ -189,6 +189,65 @@ static const ms_migration migrations[] = {
 	 "  note TEXT NOT NULL DEFAULT ''\n"
 	 ") STRICT;\n"
 	 "CREATE INDEX alert_event_alert ON alert_event(alert_id, id);\n"},
+	{3, "users and roles, alert lifecycle: outcomes, decisions, attachments",
+	 /* people who use the system (SPEC §1): a role, a scope (area-code
+	  * prefix) and, for station heads and workers, their station. The
+	  * password is an argon2id string (libsodium's encoded form). failed
+	  * counts consecutive wrong passwords; locked_until ends a lockout. */
+	 "CREATE TABLE app_user (\n"
+	 "  name TEXT PRIMARY KEY,\n"
+	 "  role TEXT NOT NULL CHECK (role IN ('admin','officer','station_head','worker',"
+	 "'uploader','evaluator','auditor')),\n"
+	 "  scope TEXT NOT NULL CHECK (length(scope) IN (2,4,6,9,12)),\n"
+	 "  station TEXT REFERENCES station(code),\n"
+	 "  pwhash TEXT NOT NULL,\n"
+	 "  disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0,1)),\n"
+	 "  must_change INTEGER NOT NULL DEFAULT 0 CHECK (must_change IN (0,1)),\n"
+	 "  failed INTEGER NOT NULL DEFAULT 0,\n"
+	 "  locked_until TEXT,\n"
+	 "  created TEXT NOT NULL,\n"
+	 "  created_by TEXT NOT NULL DEFAULT '',\n"
+	 "  updated TEXT NOT NULL,\n"
+	 "  CHECK ((role IN ('station_head','worker')) = (station IS NOT NULL))\n"
+	 ") STRICT;\n"
+	 "CREATE INDEX app_user_station ON app_user(station, role);\n"
+	 /* the alert's current outcome (of its latest verification) and the
+	  * closing officer's decision; the history is in alert_event and
+	  * alert_verification */
+	 "ALTER TABLE alert ADD COLUMN outcome TEXT;\n"
+	 "ALTER TABLE alert ADD COLUMN decision TEXT;\n"
+	 "CREATE INDEX alert_assignee ON alert(assignee, state);\n"
+	 "CREATE INDEX alert_event_to ON alert_event(to_state, alert_id);\n"
+	 /* what each verification found (one row per verified event) */
+	 "CREATE TABLE alert_verification (\n"
+	 "  event_id INTEGER PRIMARY KEY REFERENCES alert_event(id),\n"
+	 "  alert_id INTEGER NOT NULL REFERENCES alert(id),\n"
+	 "  outcome TEXT NOT NULL CHECK (outcome IN ('enrolled','adjusted','referred',"
+	 "'no_action','false_positive','unreachable')),\n"
+	 "  benefit TEXT,\n"
+	 "  adjustment TEXT CHECK (adjustment IS NULL OR adjustment IN "
+	 "('increase','decrease','stop')),\n"
+	 "  department TEXT,\n"
+	 "  household TEXT\n"
+	 ") STRICT;\n"
+	 "CREATE INDEX alert_verification_alert ON alert_verification(alert_id, event_id);\n"
+	 /* attachments by content: the bytes once per SHA-256, linked to each
+	  * alert they document (a photo of one visit serves every alert of the
+	  * household) */
+	 "CREATE TABLE attachment_blob (\n"
+	 "  sha256 TEXT PRIMARY KEY CHECK (length(sha256) = 64),\n"
+	 "  mime TEXT NOT NULL,\n"
+	 "  size INTEGER NOT NULL CHECK (size > 0 AND size <= 10485760),\n"
+	 "  bytes BLOB NOT NULL\n"
+	 ") STRICT;\n"
+	 "CREATE TABLE attachment (\n"
+	 "  alert_id INTEGER NOT NULL REFERENCES alert(id),\n"
+	 "  sha256 TEXT NOT NULL REFERENCES attachment_blob(sha256),\n"
+	 "  name TEXT NOT NULL DEFAULT '',\n"
+	 "  added_by TEXT NOT NULL,\n"
+	 "  added TEXT NOT NULL,\n"
+	 "  PRIMARY KEY (alert_id, sha256)\n"
+	 ") STRICT, WITHOUT ROWID;\n"},
 };
 
 const ms_migration *ms_schema_sqlite(int *n)

@@ -210,12 +210,12 @@ typedef struct ms_record_row {
 	int32_t day;       /* MS_DATE_NONE when none */
 } ms_record_row;
 /* Calls fn for every stored record with from_id <= id < to_id, in id
- * (table) order: every version, of every feed and batch state. The caller
- * keeps the records of published batches and, of each natural key, the
- * version of the newest one. This is the fast path for reading everything:
- * one sequential pass over the table, which two handles can split by id
- * range. */
-ms_err ms_store_record_scan(ms_store *s, int64_t from_id, int64_t to_id,
+ * (table) order, ascending or descending: every version, of every feed and
+ * batch state. The caller keeps the records of published batches and, of
+ * each natural key, the version of the newest one. This is the fast path
+ * for reading everything: sequential passes over the table, which two
+ * handles on two threads can share by id range. */
+ms_err ms_store_record_scan(ms_store *s, int64_t from_id, int64_t to_id, bool descending,
                             int (*fn)(void *ctx, const ms_record_row *r), void *ctx,
                             ms_error *err);
 

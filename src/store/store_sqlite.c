@@ -1138,6 +1138,7 @@ enum {
 	SNAP_BATCH_PUBLISHED,
 	SNAP_RECORD_MAX_ID,
 	SNAP_RECORD_RANGE,
+	SNAP_RECORD_RANGE_DESC,
 };
 
 ms_err ms_store_feed_list(ms_store *s, int (*fn)(void *ctx, int64_t feed_id, const char *name),
@@ -1191,12 +1192,18 @@ ms_err ms_store_record_max_id(ms_store *s, int64_t *max_id, ms_error *err)
 	return MS_ERR_OK;
 }
 
-ms_err ms_store_record_scan(ms_store *s, int64_t from_id, int64_t to_id,
+ms_err ms_store_record_scan(ms_store *s, int64_t from_id, int64_t to_id, bool descending,
                             int (*fn)(void *ctx, const ms_record_row *r), void *ctx,
                             ms_error *err)
 {
 	/* a range of the table's rowid: one sequential pass, no index */
-	sqlite3_stmt *q = store_stmt_ext(s, SNAP_RECORD_RANGE,
+	sqlite3_stmt *q =
+	        descending
+	                ? store_stmt_ext(s, SNAP_RECORD_RANGE_DESC,
+	                                 "SELECT id, feed_id, batch_id, row, idno, area, day, vals "
+	                                 "FROM record WHERE id >= ?1 AND id < ?2 ORDER BY id DESC",
+	                                 err)
+	                : store_stmt_ext(s, SNAP_RECORD_RANGE,
 	                                 "SELECT id, feed_id, batch_id, row, idno, area, day, vals "
 	                                 "FROM record WHERE id >= ?1 AND id < ?2 ORDER BY id",
 	                                 err);

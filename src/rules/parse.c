@@ -347,205 +347,134 @@ static ms_node *postfix(parser *p)
 	return n;
 }
 
-/* unary := '-' unary | postfix */
-static ms_node *unary(parser *p)
-{
-	if (!enter(p))
-		return NULL;
-	ms_node *n;
-	const char *start = p->tok.p;
-	if (p->tok.kind == TK_MINUS) {
-		ms_token t = p->tok;
-		advance(p);
-		n = node(p, N_NEG, &t);
-		if (n)
-			n->a = unary(p);
-		span(p, n, start);
-	} else {
-		n = postfix(p);
-	}
-	p->depth--;
-	return n;
-}
+/* Binary operators, by precedence climbing over a {left, right} priority
+ * table: an operator binds when its left priority is above the current
+ * limit, and its right operand is parsed with its right priority as the
+ * limit (left = right: left-associative). Loosest first: or; and; not;
+ * comparisons (not chained); + -; * /; unary minus. */
+enum { PRI_NOT = 3, PRI_UNARY = 7 };
 
-/* mul := unary { ('*' | '/') unary } */
-static ms_node *mul(parser *p)
-{
-	const char *start = p->tok.p;
-	ms_node *n = unary(p);
-	while (n && !p->failed && (p->tok.kind == TK_STAR || p->tok.kind == TK_SLASH)) {
-		ms_token t = p->tok;
-		advance(p);
-		ms_node *b = node(p, N_ARITH, &t);
-		if (!b)
-			return NULL;
-		b->op = t.kind == TK_STAR ? OP_MUL : OP_DIV;
-		b->a = n;
-		b->b = unary(p);
-		b->line = n->line;
-		b->col = n->col;
-		span(p, b, start);
-		n = b;
-	}
-	return n;
-}
+typedef enum { BIN_NONE, BIN_OR, BIN_AND, BIN_CMP, BIN_IN, BIN_NOT_IN, BIN_IS, BIN_ADD, BIN_MUL } bin_kind;
 
-/* add := mul { ('+' | '-') mul } */
-static ms_node *add(parser *p)
-{
-	const char *start = p->tok.p;
-	ms_node *n = mul(p);
-	while (n && !p->failed && (p->tok.kind == TK_PLUS || p->tok.kind == TK_MINUS)) {
-		ms_token t = p->tok;
-		advance(p);
-		ms_node *b = node(p, N_ARITH, &t);
-		if (!b)
-			return NULL;
-		b->op = t.kind == TK_PLUS ? OP_ADD : OP_SUB;
-		b->a = n;
-		b->b = mul(p);
-		b->line = n->line;
-		b->col = n->col;
-		span(p, b, start);
-		n = b;
-	}
-	return n;
-}
+static const struct {
+	int left, right;
+} priority[] = {
+	[BIN_NONE] = {0, 0}, [BIN_OR] = {1, 1},     [BIN_AND] = {2, 2}, [BIN_CMP] = {4, 4},
+	[BIN_IN] = {4, 4},   [BIN_NOT_IN] = {4, 4}, [BIN_IS] = {4, 4},  [BIN_ADD] = {5, 5},
+	[BIN_MUL] = {6, 6},
+};
 
-/* cmp := add [ ('=' | '!=' | '<' | '<=' | '>' | '>=') add
- *            | ['not'] 'in' add | 'is' ['not'] 'empty' ] */
-static ms_node *cmp(parser *p)
+/* the binary operator at the current token, with its node op */
+static bin_kind binop(const parser *p, int *op)
 {
-	const char *start = p->tok.p;
-	ms_node *n = add(p);
-	if (!n || p->failed)
-		return n;
-	ms_token t = p->tok;
-	int op = -1;
-	switch (t.kind) {
-	case TK_EQ: op = OP_EQ; break;
-	case TK_NE: op = OP_NE; break;
-	case TK_LT: op = OP_LT; break;
-	case TK_LE: op = OP_LE; break;
-	case TK_GT: op = OP_GT; break;
-	case TK_GE: op = OP_GE; break;
+	const ms_token *t = &p->tok;
+	switch (t->kind) {
+	case TK_EQ: *op = OP_EQ; return BIN_CMP;
+	case TK_NE: *op = OP_NE; return BIN_CMP;
+	case TK_LT: *op = OP_LT; return BIN_CMP;
+	case TK_LE: *op = OP_LE; return BIN_CMP;
+	case TK_GT: *op = OP_GT; return BIN_CMP;
+	case TK_GE: *op = OP_GE; return BIN_CMP;
+	case TK_PLUS: *op = OP_ADD; return BIN_ADD;
+	case TK_MINUS: *op = OP_SUB; return BIN_ADD;
+	case TK_STAR: *op = OP_MUL; return BIN_MUL;
+	case TK_SLASH: *op = OP_DIV; return BIN_MUL;
 	default: break;
 	}
-	ms_node *c = NULL;
-	if (op >= 0) {
-		advance(p);
-		c = node(p, N_CMP, &t);
-		if (!c)
-			return NULL;
-		c->op = op;
-		c->a = n;
-		c->b = add(p);
-	} else if (ms_tok_is(&t, "in")) {
-		advance(p);
-		c = node(p, N_IN, &t);
-		if (!c)
-			return NULL;
-		c->a = n;
-		c->b = add(p);
-	} else if (ms_tok_is(&t, "not")) {
-		advance(p);
-		if (!accept_word(p, "in")) {
-			syntax_error(p, "in（not 之后） (in after not)");
-			return NULL;
-		}
-		c = node(p, N_IN, &t);
-		if (!c)
-			return NULL;
-		c->op = 1;
-		c->a = n;
-		c->b = add(p);
-	} else if (ms_tok_is(&t, "is")) {
-		advance(p);
-		c = node(p, N_EMPTY, &t);
-		if (!c)
-			return NULL;
-		c->op = accept_word(p, "not") ? 1 : 0;
-		if (!accept_word(p, "empty")) {
-			syntax_error(p, "empty");
-			return NULL;
-		}
-		c->a = n;
-	} else {
-		return n;
-	}
-	if (c) {
-		c->line = n->line;
-		c->col = n->col;
-		span(p, c, start);
-	}
-	return c;
+	*op = 0;
+	if (ms_tok_is(t, "or"))
+		return BIN_OR;
+	if (ms_tok_is(t, "and"))
+		return BIN_AND;
+	if (ms_tok_is(t, "in"))
+		return BIN_IN;
+	if (ms_tok_is(t, "not"))
+		return BIN_NOT_IN; /* only `not in` may follow an operand */
+	if (ms_tok_is(t, "is"))
+		return BIN_IS;
+	return BIN_NONE;
 }
 
-/* not := 'not' not | cmp */
-static ms_node *notexpr(parser *p)
-{
-	if (!enter(p))
-		return NULL;
-	ms_node *n;
-	const char *start = p->tok.p;
-	if (ms_tok_is(&p->tok, "not")) {
-		ms_token t = p->tok;
-		advance(p);
-		n = node(p, N_NOT, &t);
-		if (n)
-			n->a = notexpr(p);
-		span(p, n, start);
-	} else {
-		n = cmp(p);
-	}
-	p->depth--;
-	return n;
-}
-
-/* and := not { 'and' not } */
-static ms_node *andexpr(parser *p)
-{
-	const char *start = p->tok.p;
-	ms_node *n = notexpr(p);
-	while (n && !p->failed && ms_tok_is(&p->tok, "and")) {
-		ms_token t = p->tok;
-		advance(p);
-		ms_node *b = node(p, N_AND, &t);
-		if (!b)
-			return NULL;
-		b->a = n;
-		b->b = notexpr(p);
-		b->line = n->line;
-		b->col = n->col;
-		span(p, b, start);
-		n = b;
-	}
-	return n;
-}
-
-/* expr := and { 'or' and } */
-static ms_node *expr(parser *p)
+/* subexpr := ('not' subexpr | '-' subexpr | postfix) { binop subexpr }
+ * binop := 'or' | 'and' | '=' | '!=' | '<' | '<=' | '>' | '>=' | ['not'] 'in'
+ *        | 'is' ['not'] 'empty' (no right operand) | '+' | '-' | '*' | '/' */
+static ms_node *subexpr(parser *p, int limit)
 {
 	if (!enter(p))
 		return NULL;
 	const char *start = p->tok.p;
-	ms_node *n = andexpr(p);
-	while (n && !p->failed && ms_tok_is(&p->tok, "or")) {
+	ms_node *left;
+	if (ms_tok_is(&p->tok, "not") || p->tok.kind == TK_MINUS) {
+		ms_token t = p->tok;
+		bool is_not = t.kind != TK_MINUS;
+		advance(p);
+		left = node(p, is_not ? N_NOT : N_NEG, &t);
+		if (left)
+			left->a = subexpr(p, is_not ? PRI_NOT : PRI_UNARY);
+		span(p, left, start);
+	} else {
+		left = postfix(p);
+	}
+	int op;
+	bin_kind k;
+	bool compared = false;
+	while (left && !p->failed && (k = binop(p, &op)) != BIN_NONE && priority[k].left > limit) {
+		bool comparison = k == BIN_CMP || k == BIN_IN || k == BIN_NOT_IN || k == BIN_IS;
+		if (comparison && compared) {
+			syntax_error(p, "and 或 or（比较不能连写，如 a < b < c） (and/or: comparisons do not chain)");
+			break;
+		}
+		compared |= comparison;
 		ms_token t = p->tok;
 		advance(p);
-		ms_node *b = node(p, N_OR, &t);
+		ms_node *b = NULL;
+		switch (k) {
+		case BIN_OR: b = node(p, N_OR, &t); break;
+		case BIN_AND: b = node(p, N_AND, &t); break;
+		case BIN_CMP:
+			b = node(p, N_CMP, &t);
+			break;
+		case BIN_ADD:
+		case BIN_MUL: b = node(p, N_ARITH, &t); break;
+		case BIN_IN: b = node(p, N_IN, &t); break;
+		case BIN_NOT_IN:
+			if (!accept_word(p, "in")) {
+				syntax_error(p, "in（not 之后） (in after not)");
+				break;
+			}
+			b = node(p, N_IN, &t);
+			if (b)
+				b->op = 1;
+			break;
+		case BIN_IS:
+			b = node(p, N_EMPTY, &t);
+			if (b)
+				b->op = accept_word(p, "not") ? 1 : 0;
+			if (!accept_word(p, "empty")) {
+				syntax_error(p, "empty");
+				b = NULL;
+			}
+			break;
+		default: break;
+		}
 		if (!b)
-			return NULL;
-		b->a = n;
-		b->b = andexpr(p);
-		b->line = n->line;
-		b->col = n->col;
+			break;
+		if (k == BIN_CMP || k == BIN_ADD || k == BIN_MUL)
+			b->op = op;
+		b->a = left;
+		if (k != BIN_IS)
+			b->b = subexpr(p, priority[k].right);
+		b->line = left->line;
+		b->col = left->col;
 		span(p, b, start);
-		n = b;
+		left = b;
 	}
 	p->depth--;
-	return p->failed ? NULL : n;
+	return p->failed ? NULL : left;
 }
+
+/* expr := subexpr with no limit */
+static ms_node *expr(parser *p) { return subexpr(p, 0); }
 
 static bool subject_word(parser *p, ms_domain *out)
 {

@@ -124,7 +124,7 @@ static void test_parse_errors(void **state)
 	ms_node *n;
 	const char *bad[] = {"a and", "(a", "sum(yibao where x)", "any(yibao: x)",
 	                     "latest(jiaoyu: 学籍状态)", "a == b", "\"unterminated", "1 +", "{1}", "a ）",
-	                     "2023-02-30"};
+	                     "2023-02-30", "a < b < c", "a is", "x not y"};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		ms_error_clear(&err);
 		assert_int_not_equal(ms_rules_parse_expr(bad[i], strlen(bad[i]), "t.rule", &a, &n, &err),
@@ -141,6 +141,17 @@ static void test_parse_errors(void **state)
 		                 MS_ERR_OK);
 		assert_non_null(n);
 	}
+	/* precedence: not binds looser than a comparison, * tighter than + */
+	ms_error_clear(&err);
+	assert_int_equal(ms_rules_parse_expr("not a = b or c", 14, "t.rule", &a, &n, &err), MS_ERR_OK);
+	assert_int_equal(n->kind, N_OR);
+	assert_int_equal(n->a->kind, N_NOT);
+	assert_int_equal(n->a->a->kind, N_CMP);
+	assert_int_equal(ms_rules_parse_expr("1 + 2 * 3 - 4", 13, "t.rule", &a, &n, &err), MS_ERR_OK);
+	assert_int_equal(n->kind, N_ARITH);
+	assert_int_equal(n->op, OP_SUB);
+	assert_int_equal(n->a->op, OP_ADD);
+	assert_int_equal(n->a->b->op, OP_MUL);
 	/* nesting is bounded */
 	char deep[600];
 	size_t o = 0;

@@ -10,3 +10,6 @@ CLI_COMMAND(gen, "生成合成测试省份 / generate a synthetic province", cli
 CLI_COMMAND(alerts, "列出预警 / list alerts", cli_cmd_alerts)
 CLI_COMMAND(explain, "解释预警 / explain an alert", cli_cmd_explain)
 CLI_COMMAND(station, "社工站 / stations", cli_cmd_station)
+CLI_COMMAND(user, "用户、角色与范围 / users, roles and scopes", cli_cmd_user)
+CLI_COMMAND(alert, "预警核查闭环 / the alert loop: assign, verify, close", cli_cmd_alert)
+CLI_COMMAND(stats, "预警核查统计 / alert figures for an area and period", cli_cmd_stats)

@@ -2,7 +2,18 @@
  * and normalisation, identity linkage (one-edit correction against the
  * registry, else the review queue), natural keys, and the row accounting of
  * SPEC §2.5. Rows are staged in short transactions and the batch is
- * published by a single update at the end. */
+ * published by a single update at the end.
+ *
+ * A large file goes through two stages on two threads. Stage 1 (its own
+ * thread) reads the rows and does everything that needs no database: the
+ * per-column verdicts and canonical values, the shape and validity of the
+ * subject identity, the natural key, the row's date and area, the extra
+ * columns and the original text. Stage 2 (the calling thread, which owns the
+ * store) takes the prepared rows in file order and does everything else:
+ * linkage of invalid numbers against the registry, the key probe, the
+ * inserts, the chunked commits. Batches of prepared rows pass through a small
+ * ring, so memory stays flat whatever the file size. A small file is prepared
+ * and stored batch by batch on the calling thread alone. */
 #include "ingest/import.h"
 
 #include "base/buf.h"
@@ -16,6 +27,8 @@
 #include <errno.h>
 #include <jansson.h>
 #include <openssl/evp.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -25,6 +38,16 @@
 #define VALS_MAX (256 * 1024)
 #define SEP '\x1f'
 
+/* The ring between the stages: batches of prepared rows handed over at
+ * once, so that the threads meet once per batch, not once per row. */
+#define PIPE_BATCH_ROWS 256              /* rows of one batch */
+#define PIPE_BATCHES 8                   /* batches in the ring: 2,048 rows in flight */
+#define PIPE_BATCH_BYTES (512u * 1024)   /* a batch is handed over once its text passes this */
+#define PIPE_TEXT_MAX (64u * 1024 * 1024) /* hard cap of one batch's text */
+#define PIPE_TEXT_KEEP (4u * 1024 * 1024) /* a batch text grown past this is freed before reuse */
+#define PIPE_THREAD_BYTES (256u * 1024)   /* smaller files stay on the calling thread */
+#define NO_TEXT SIZE_MAX                  /* an absent string of a prepared row */
+
 /* A rejection: the column it concerns and the reason. */
 typedef struct {
 	const char *col;
@@ -33,22 +56,83 @@ typedef struct {
 	char en[256];
 } row_verdict;
 
+typedef enum { LINK_OK, LINK_CORRECTED, LINK_REVIEW, LINK_REJECT } link_outcome;
+
+/* Stage 1: the header's mapping and the per-row scratch. Only the thread
+ * that reads touches it while rows flow. */
 typedef struct {
 	const ms_feed *feed;
-	const ms_feed *persons; /* registry of persons, for corrections */
-	int64_t feed_id, persons_feed_id, batch_id;
 	int map[MS_READER_MAX_FIELDS]; /* file column → feed column, -1 extra */
 	size_t nhead;
 	const ms_row *header;
 	ms_date today;
-	bool feed_has_data; /* false: no key can have a current version */
-	/* per-row scratch */
 	ms_buf canon[MS_FEED_MAX_COLUMNS];
 	bool present[MS_FEED_MAX_COLUMNS];
-	ms_buf vals, nkey, orig, tmp;
-	char idno[MS_ID_STR];
-	ms_date day;
+} prep_ctx;
+
+typedef enum {
+	PREP_REJECT, /* rejected for what stage 1 found: v says why */
+	PREP_ROW,    /* valid so far: stage 2 links, probes and stores it */
+} prep_kind;
+
+/* One row as stage 1 leaves it. Its strings live in the batch's text,
+ * NUL-terminated, found by offset (the text may move while it grows). */
+typedef struct {
+	prep_kind kind;
+	bool need_link;          /* a well-shaped identity number that fails validation */
+	ms_id_status id_status;  /* need_link: why it fails */
+	uint64_t number;         /* the row number an officer sees */
+	uint64_t prog_done, prog_total; /* the reader's progress after this row */
+	row_verdict v;
+	char idno[MS_ID_STR];    /* the subject's number ("" none); need_link: the invalid one */
+	int32_t day;
+	int n_key_id;            /* how many times the identity number is in nkey */
+	size_t vals_id;          /* offset of the identity number in vals (NO_TEXT none) */
+	size_t nkey_id[MS_FEED_MAX_KEY]; /* its offsets in nkey */
+	size_t orig;             /* the original text, for the rejects report */
+	size_t vals, nkey;       /* canonical values and natural key */
+	size_t raw;              /* need_link: the identity number as written (at most 63 bytes) */
+	size_t name;             /* need_link: the canonical name, when given */
+	size_t area;             /* the row's area code, when given */
+	size_t extra;            /* JSON object of extra columns, when any */
+} prep_row;
+
+typedef struct {
+	prep_row rows[PIPE_BATCH_ROWS];
+	int n;
+	ms_buf text;
+	bool last;    /* stage 1 stops after this batch */
+	ms_err rc;    /* last: MS_ERR_OK at the end of the file, else why it stopped */
+	ms_error err; /* last: the message of rc */
+} prep_batch;
+
+/* The ring, with the reading thread. */
+typedef struct {
+	prep_ctx *x;
+	ms_reader *r;
+	prep_batch *b;
+	unsigned nb;
+	pthread_mutex_t mu;
+	pthread_cond_t filled, emptied;
+	unsigned produced, consumed; /* batches handed over, and given back */
+	bool stop;                   /* stage 2 failed: stage 1 ends */
+	bool threaded;
+	pthread_t thread;
+} pipeline;
+
+/* Stage 2: what needs the store. Only the calling thread touches it. */
+typedef struct {
+	const ms_feed *feed;
+	const ms_feed *persons; /* registry of persons, for corrections */
+	int64_t feed_id, persons_feed_id, batch_id;
+	ms_date today;
+	bool feed_has_data; /* false: no key can have a current version */
 	ms_batch_counts c;
+	/* chunked commits */
+	const ms_import_opts *o;
+	int chunk, in_chunk;
+	double chunk_start;
+	bool in_tx;
 } import_ctx;
 
 static double now_mono(void)
@@ -117,7 +201,7 @@ static bool has_control(const char *s, size_t n)
 
 /* Normalises one value into out; false with a verdict when it is invalid.
  * The value is already trimmed and non-empty. */
-static bool normalize_value(import_ctx *x, const ms_feed_column *col, const char *s, size_t n,
+static bool normalize_value(prep_ctx *x, const ms_feed_column *col, const char *s, size_t n,
                             ms_buf *out, row_verdict *v)
 {
 	char fold[512];
@@ -273,32 +357,453 @@ static bool normalize_value(import_ctx *x, const ms_feed_column *col, const char
 	return false;
 }
 
-/* ---- the row's original text, for the rejects report ---- */
+/* ---- stage 1: the row's text, kept in its batch ---- */
 
-static void original_text(import_ctx *x, const ms_row *row)
+/* Appends n bytes and a NUL to the batch text; *off receives where. */
+static ms_err text_add(ms_buf *t, const void *p, size_t n, size_t *off)
 {
-	ms_buf_clear(&x->orig);
+	ms_err rc = ms_buf_reserve(t, n + 1);
+	if (rc)
+		return rc;
+	*off = t->len;
+	if (n)
+		memcpy(t->p + t->len, p, n);
+	t->len += n;
+	t->p[t->len++] = '\0';
+	t->p[t->len] = '\0';
+	return MS_ERR_OK;
+}
+
+/* One piece of the original text: skipped, as a full buffer of VALS_MAX
+ * bytes would skip it, when the text would pass that size. */
+static void orig_put(ms_buf *t, size_t start, const void *p, size_t n)
+{
+	if (t->len - start + n > VALS_MAX)
+		return;
+	ms_buf_append(t, p, n);
+}
+
+/* The row's original fields as one CSV line, for the rejects report. */
+static ms_err original_text(ms_buf *t, const ms_row *row, size_t *off)
+{
+	size_t start = t->len;
 	for (size_t i = 0; i < row->nfields; i++) {
 		const ms_field *fl = &row->fields[i];
 		bool quote = memchr(fl->ptr, ',', fl->len) || memchr(fl->ptr, '"', fl->len) ||
 		             memchr(fl->ptr, '\n', fl->len);
 		if (i)
-			ms_buf_putc(&x->orig, ',');
+			orig_put(t, start, ",", 1);
 		if (!quote) {
-			ms_buf_append(&x->orig, fl->ptr, fl->len);
+			orig_put(t, start, fl->ptr, fl->len);
 			continue;
 		}
-		ms_buf_putc(&x->orig, '"');
+		orig_put(t, start, "\"", 1);
 		for (size_t k = 0; k < fl->len; k++) {
 			if (fl->ptr[k] == '"')
-				ms_buf_putc(&x->orig, '"');
-			ms_buf_putc(&x->orig, fl->ptr[k]);
+				orig_put(t, start, "\"", 1);
+			orig_put(t, start, &fl->ptr[k], 1);
 		}
-		ms_buf_putc(&x->orig, '"');
+		orig_put(t, start, "\"", 1);
+	}
+	/* the NUL that ends it, kept as part of the text */
+	ms_err rc = ms_buf_reserve(t, 1);
+	if (rc)
+		return rc;
+	*off = start;
+	t->p[t->len++] = '\0';
+	t->p[t->len] = '\0';
+	return MS_ERR_OK;
+}
+
+/* The extra columns (not in the feed, not empty) as a JSON object in the
+ * batch text; *off stays NO_TEXT when there are none. */
+static ms_err extra_json(const prep_ctx *x, const ms_row *row, ms_buf *t, size_t *off)
+{
+	*off = NO_TEXT;
+	json_t *o = NULL;
+	for (size_t i = 0; i < row->nfields && i < x->nhead; i++) {
+		if (x->map[i] >= 0 || row->fields[i].len == 0)
+			continue;
+		const ms_field *h = &x->header->fields[i];
+		if (!o)
+			o = json_object();
+		if (!o)
+			return MS_ERR_NOMEM;
+		char key[256];
+		size_t kn = h->len < sizeof key - 1 ? h->len : sizeof key - 1;
+		memcpy(key, h->ptr, kn);
+		key[kn] = '\0';
+		if (!kn)
+			snprintf(key, sizeof key, "第%zu列", i + 1);
+		json_object_set_new(o, key, json_stringn(row->fields[i].ptr, row->fields[i].len));
+	}
+	if (!o)
+		return MS_ERR_OK;
+	char *s = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	if (!s)
+		return MS_ERR_NOMEM;
+	json_malloc_t jm;
+	json_free_t jf;
+	json_get_alloc_funcs(&jm, &jf);
+	ms_err rc = text_add(t, s, strlen(s), off);
+	jf(s);
+	return rc;
+}
+
+/* ---- stage 1: the subject identity without the registry ---- */
+
+/* The shape and validity of the subject's number. LINK_REJECT with a
+ * verdict when it is not shaped like one (or invalid where the feed rejects
+ * invalid numbers); LINK_OK when valid; LINK_REVIEW when well-shaped but
+ * invalid, with the verdict so far and *why: stage 2 then looks for a
+ * correction. id receives the normalised number. */
+static link_outcome check_subject(const prep_ctx *x, const char *raw, size_t rawn,
+                                  row_verdict *v, char id[MS_ID_STR], ms_id_status *why)
+{
+	const ms_feed_column *col = &x->feed->cols[x->feed->person_col];
+	char fold[128];
+	if (rawn >= sizeof fold) {
+		verdict(v, col->name, "id_shape", "身份证号格式不对（应为 18 位或 15 位）",
+		        "not shaped like an identity number (18 or 15 characters)");
+		return LINK_REJECT;
+	}
+	memcpy(fold, raw, rawn);
+	size_t fn = ms_text_fold_fullwidth(fold, rawn);
+	ms_id_status st = ms_id_normalize(fold, fn, id);
+	if (st != MS_ID_OK) {
+		verdict(v, col->name, "id_shape", "身份证号格式不对（应为 17 位数字加 1 位数字或 X，或 15 位数字）",
+		        "not shaped like an identity number (17 digits and a digit or X, or 15 digits)");
+		return LINK_REJECT;
+	}
+	st = ms_id_validate(id, x->today);
+	if (st == MS_ID_OK)
+		return LINK_OK;
+	v->col = col->name;
+	v->code = "id_invalid";
+	snprintf(v->zh, sizeof v->zh, "身份证号无效：%s", ms_id_status_zh(st));
+	snprintf(v->en, sizeof v->en, "invalid identity number: %s", ms_id_status_en(st));
+	*why = st;
+	return x->feed->invalid_id == MS_INVALID_ID_REJECT ? LINK_REJECT : LINK_REVIEW;
+}
+
+/* ---- stage 1: one row ---- */
+
+/* Prepares one row into pr. Returns an error only when the import must
+ * stop (a row too long for its values, memory); a row's own faults are
+ * verdicts (PREP_REJECT). */
+static ms_err prep_row_fill(prep_ctx *x, prep_batch *b, prep_row *pr, const ms_row *row,
+                            ms_error *err)
+{
+	const ms_feed *f = x->feed;
+	ms_buf *t = &b->text;
+	row_verdict *v = &pr->v;
+	pr->number = row->number;
+	pr->need_link = false;
+	pr->idno[0] = '\0';
+	pr->day = MS_DATE_NONE;
+	pr->n_key_id = 0;
+	pr->vals_id = pr->vals = pr->nkey = pr->raw = pr->name = pr->area = pr->extra = NO_TEXT;
+	v->col = NULL;
+	v->code = NULL;
+	v->zh[0] = v->en[0] = '\0';
+	if (original_text(t, row, &pr->orig))
+		return ms_error_set(err, MS_ERR_NOMEM, NULL);
+	pr->kind = PREP_REJECT;
+	if (row->problem != MS_ROW_OK) {
+		verdict(v, "", "unreadable", row->problem_msg ? row->problem_msg : "行无法读取",
+		        row->problem_msg ? row->problem_msg : "row cannot be read");
+		return MS_ERR_OK;
+	}
+	for (int i = 0; i < f->n_cols; i++) {
+		ms_buf_clear(&x->canon[i]);
+		x->present[i] = false;
+	}
+	/* 1. types, in file order; the subject identity waits for its own check */
+	bool bad = false;
+	const char *subject_raw = NULL;
+	size_t subject_len = 0;
+	for (size_t i = 0; i < row->nfields && i < x->nhead && !bad; i++) {
+		int ci = x->map[i];
+		if (ci < 0)
+			continue;
+		const char *p = row->fields[i].ptr;
+		size_t n = ms_text_trim(&p, row->fields[i].len);
+		if (n == 0)
+			continue;
+		x->present[ci] = true;
+		if (ci == f->person_col) {
+			subject_raw = p;
+			subject_len = n;
+			continue;
+		}
+		if (!normalize_value(x, &f->cols[ci], p, n, &x->canon[ci], v))
+			bad = true;
+	}
+	if (!bad && row->nfields > x->nhead) {
+		for (size_t i = x->nhead; i < row->nfields; i++)
+			if (row->fields[i].len) {
+				verdict(v, "", "extra_fields", "该行字段数多于表头", "more fields than the header");
+				bad = true;
+				break;
+			}
+	}
+	/* 2. required values */
+	for (int i = 0; i < f->n_cols && !bad; i++) {
+		if (f->cols[i].required && !x->present[i]) {
+			v->col = f->cols[i].name;
+			v->code = "missing";
+			snprintf(v->zh, sizeof v->zh, "缺少必填值“%s”", f->cols[i].name);
+			snprintf(v->en, sizeof v->en, "required value %s is missing", f->cols[i].name);
+			bad = true;
+		}
+	}
+	/* 3. date ranges: the end never before the start */
+	for (int r = 0; r < f->n_ranges && !bad; r++) {
+		int a = f->range_start[r], e = f->range_end[r];
+		if (x->present[a] && x->present[e] &&
+		    strcmp(ms_buf_str(&x->canon[e]), ms_buf_str(&x->canon[a])) < 0) {
+			v->col = f->cols[e].name;
+			v->code = "range";
+			snprintf(v->zh, sizeof v->zh, "“%s”早于“%s”", f->cols[e].name, f->cols[a].name);
+			snprintf(v->en, sizeof v->en, "%s is before %s", f->cols[e].name, f->cols[a].name);
+			bad = true;
+		}
+	}
+	if (bad)
+		return MS_ERR_OK;
+	/* 4. the subject: valid, or well-shaped for linkage in stage 2 */
+	if (f->person_col >= 0 && subject_raw) {
+		char id[MS_ID_STR];
+		link_outcome lo = check_subject(x, subject_raw, subject_len, v, id, &pr->id_status);
+		if (lo == LINK_REJECT)
+			return MS_ERR_OK;
+		pr->need_link = lo == LINK_REVIEW;
+		memcpy(pr->idno, id, MS_ID_STR);
+		ms_buf_clear(&x->canon[f->person_col]);
+		if (ms_buf_append(&x->canon[f->person_col], id, MS_ID_LEN))
+			return ms_error_set(err, MS_ERR_NOMEM, NULL);
+		/* as written, for the review queue and the corrections table */
+		size_t rn = subject_len < 63 ? subject_len : 63;
+		if (pr->need_link && text_add(t, subject_raw, rn, &pr->raw))
+			return ms_error_set(err, MS_ERR_NOMEM, NULL);
+	}
+	/* 5. canonical values and the natural key */
+	size_t total = 0;
+	for (int i = 0; i < f->n_cols; i++)
+		total += (i ? 1 : 0) + x->canon[i].len;
+	if (total > VALS_MAX)
+		return ms_error_set(err, MS_ERR_TOO_LARGE, "行 %llu 过长 (row too long)",
+		                    (unsigned long long)row->number);
+	if (ms_buf_reserve(t, total + 1))
+		return ms_error_set(err, MS_ERR_NOMEM, NULL);
+	pr->vals = t->len;
+	for (int i = 0; i < f->n_cols; i++) {
+		if (i)
+			t->p[t->len++] = SEP;
+		if (i == f->person_col && x->canon[i].len == MS_ID_LEN)
+			pr->vals_id = t->len;
+		if (x->canon[i].len)
+			memcpy(t->p + t->len, x->canon[i].p, x->canon[i].len);
+		t->len += x->canon[i].len;
+	}
+	t->p[t->len++] = '\0';
+	t->p[t->len] = '\0';
+	total = 0;
+	for (int k = 0; k < f->n_key; k++)
+		total += (k ? 1 : 0) + x->canon[f->key[k]].len;
+	if (total > VALS_MAX)
+		return ms_error_set(err, MS_ERR_TOO_LARGE, "行 %llu 过长 (row too long)",
+		                    (unsigned long long)row->number);
+	if (ms_buf_reserve(t, total + 1))
+		return ms_error_set(err, MS_ERR_NOMEM, NULL);
+	pr->nkey = t->len;
+	for (int k = 0; k < f->n_key; k++) {
+		int i = f->key[k];
+		if (k)
+			t->p[t->len++] = SEP;
+		if (i == f->person_col && x->canon[i].len == MS_ID_LEN)
+			pr->nkey_id[pr->n_key_id++] = t->len - pr->nkey;
+		if (x->canon[i].len)
+			memcpy(t->p + t->len, x->canon[i].p, x->canon[i].len);
+		t->len += x->canon[i].len;
+	}
+	t->p[t->len++] = '\0';
+	t->p[t->len] = '\0';
+	if (pr->vals_id != NO_TEXT)
+		pr->vals_id -= pr->vals;
+	if (f->date_col >= 0 && x->present[f->date_col]) {
+		ms_date day = MS_DATE_NONE;
+		ms_date_parse(x->canon[f->date_col].p, x->canon[f->date_col].len, &day);
+		pr->day = day;
+	}
+	if (f->area_col >= 0 && x->present[f->area_col]) {
+		const char *a = ms_buf_str(&x->canon[f->area_col]);
+		if (text_add(t, a, strlen(a), &pr->area))
+			return ms_error_set(err, MS_ERR_NOMEM, NULL);
+	}
+	if (pr->need_link && f->name_col >= 0 && x->present[f->name_col]) {
+		const ms_buf *nb = &x->canon[f->name_col];
+		if (text_add(t, nb->p ? nb->p : "", nb->len, &pr->name))
+			return ms_error_set(err, MS_ERR_NOMEM, NULL);
+	}
+	if (extra_json(x, row, t, &pr->extra))
+		return ms_error_set(err, MS_ERR_NOMEM, NULL);
+	pr->kind = PREP_ROW;
+	return MS_ERR_OK;
+}
+
+/* Fills a batch from the reader: until it is full, its text passes
+ * PIPE_BATCH_BYTES, the file ends or the file cannot be read further.
+ * Returns true when it is the last. */
+static bool prep_batch_fill(prep_ctx *x, ms_reader *r, prep_batch *b)
+{
+	b->n = 0;
+	b->last = false;
+	b->rc = MS_ERR_OK;
+	ms_error_clear(&b->err);
+	if (b->text.cap > PIPE_TEXT_KEEP) {
+		/* a batch of very long rows: give the memory back */
+		ms_buf_free(&b->text);
+		ms_buf_init(&b->text, PIPE_TEXT_MAX);
+	}
+	ms_buf_clear(&b->text);
+	while (b->n < PIPE_BATCH_ROWS && b->text.len < PIPE_BATCH_BYTES) {
+		ms_row row;
+		ms_err rc = ms_reader_next(r, &row, &b->err);
+		if (rc == MS_ERR_NOT_FOUND) {
+			ms_error_clear(&b->err);
+			b->last = true;
+			return true;
+		}
+		if (rc) {
+			/* a file that breaks off half-way is refused whole */
+			if (rc != MS_ERR_NOMEM) {
+				rc = MS_ERR_REFUSED;
+				b->err.code = rc;
+			}
+			b->rc = rc;
+			b->last = true;
+			return true;
+		}
+		prep_row *pr = &b->rows[b->n];
+		rc = prep_row_fill(x, b, pr, &row, &b->err);
+		if (rc) {
+			b->rc = rc;
+			b->last = true;
+			return true;
+		}
+		ms_reader_progress(r, &pr->prog_done, &pr->prog_total);
+		b->n++;
+	}
+	return false;
+}
+
+/* The reading thread: fills batches while the ring has room. */
+static void *prep_thread(void *arg)
+{
+	pipeline *p = arg;
+	for (;;) {
+		pthread_mutex_lock(&p->mu);
+		while (!p->stop && p->produced - p->consumed >= p->nb)
+			pthread_cond_wait(&p->emptied, &p->mu);
+		bool stop = p->stop;
+		prep_batch *b = &p->b[p->produced % p->nb];
+		pthread_mutex_unlock(&p->mu);
+		if (stop)
+			break;
+		bool last = prep_batch_fill(p->x, p->r, b);
+		pthread_mutex_lock(&p->mu);
+		p->produced++;
+		pthread_cond_signal(&p->filled);
+		pthread_mutex_unlock(&p->mu);
+		if (last)
+			break;
+	}
+	return NULL;
+}
+
+/* The next batch in file order, filled by the thread or here. */
+static prep_batch *pipe_take(pipeline *p)
+{
+	if (!p->threaded) {
+		prep_batch_fill(p->x, p->r, &p->b[0]);
+		return &p->b[0];
+	}
+	pthread_mutex_lock(&p->mu);
+	while (p->produced == p->consumed)
+		pthread_cond_wait(&p->filled, &p->mu);
+	prep_batch *b = &p->b[p->consumed % p->nb];
+	pthread_mutex_unlock(&p->mu);
+	return b;
+}
+
+/* Gives a stored batch back to the ring. */
+static void pipe_give_back(pipeline *p)
+{
+	if (!p->threaded)
+		return;
+	pthread_mutex_lock(&p->mu);
+	p->consumed++;
+	pthread_cond_signal(&p->emptied);
+	pthread_mutex_unlock(&p->mu);
+}
+
+/* Sets up the ring; the thread starts when `threaded` (and falls back to
+ * the calling thread when it cannot be started). */
+static ms_err pipe_start(pipeline *p, prep_ctx *x, ms_reader *r, bool threaded)
+{
+	memset(p, 0, sizeof *p);
+	p->x = x;
+	p->r = r;
+	p->nb = threaded ? PIPE_BATCHES : 1;
+	p->b = ms_calloc(p->nb, sizeof *p->b);
+	if (!p->b)
+		return MS_ERR_NOMEM;
+	for (unsigned i = 0; i < p->nb; i++)
+		ms_buf_init(&p->b[i].text, PIPE_TEXT_MAX);
+	if (!threaded)
+		return MS_ERR_OK;
+	if (pthread_mutex_init(&p->mu, NULL) == 0) {
+		if (pthread_cond_init(&p->filled, NULL) == 0) {
+			if (pthread_cond_init(&p->emptied, NULL) == 0) {
+				if (pthread_create(&p->thread, NULL, prep_thread, p) == 0) {
+					p->threaded = true;
+					return MS_ERR_OK;
+				}
+				pthread_cond_destroy(&p->emptied);
+			}
+			pthread_cond_destroy(&p->filled);
+		}
+		pthread_mutex_destroy(&p->mu);
+	}
+	return MS_ERR_OK;
+}
+
+/* Stops the reading thread (when it still runs), waits for it and frees
+ * the ring. */
+static void pipe_end(pipeline *p)
+{
+	if (p->threaded) {
+		pthread_mutex_lock(&p->mu);
+		p->stop = true;
+		pthread_cond_broadcast(&p->emptied);
+		pthread_mutex_unlock(&p->mu);
+		pthread_join(p->thread, NULL);
+		pthread_cond_destroy(&p->emptied);
+		pthread_cond_destroy(&p->filled);
+		pthread_mutex_destroy(&p->mu);
+		p->threaded = false;
+	}
+	if (p->b) {
+		for (unsigned i = 0; i < p->nb; i++)
+			ms_buf_free(&p->b[i].text);
+		ms_free(p->b);
+		p->b = NULL;
 	}
 }
 
-/* ---- identity linkage ---- */
+/* ---- stage 2: identity linkage ---- */
 
 /* Whether the registry person idno has this name. */
 static ms_err person_has_name(import_ctx *x, ms_store *s, const char *idno, const char *name,
@@ -319,56 +824,24 @@ static ms_err person_has_name(import_ctx *x, ms_store *s, const char *idno, cons
 	return MS_ERR_OK;
 }
 
-typedef enum { LINK_OK, LINK_CORRECTED, LINK_REVIEW, LINK_REJECT } link_outcome;
-
-/* Decides what to do with the subject identity of a row. On LINK_OK and
- * LINK_CORRECTED x->idno holds the number; on LINK_REVIEW `cands` lists the
- * candidates found and `reason` why. */
-static ms_err link_subject(import_ctx *x, ms_store *s, const char *raw, size_t rawn,
-                           link_outcome *out, row_verdict *v, char *cands, size_t cands_cap,
-                           ms_error *err)
+/* Links a well-shaped number that fails validation: LINK_CORRECTED when one
+ * edit makes it valid and names exactly one registry person with the same
+ * name (pr->idno then holds that number), else LINK_REVIEW with the reason
+ * in pr->v and the candidates found in `cands`. */
+static ms_err link_invalid(import_ctx *x, ms_store *s, prep_row *pr, const char *text,
+                           link_outcome *out, char *cands, size_t cands_cap, ms_error *err)
 {
-	const ms_feed_column *col = &x->feed->cols[x->feed->person_col];
-	char fold[128];
-	if (rawn >= sizeof fold) {
-		verdict(v, col->name, "id_shape", "身份证号格式不对（应为 18 位或 15 位）",
-		        "not shaped like an identity number (18 or 15 characters)");
-		*out = LINK_REJECT;
-		return MS_ERR_OK;
-	}
-	memcpy(fold, raw, rawn);
-	size_t fn = ms_text_fold_fullwidth(fold, rawn);
-	char id[MS_ID_STR];
-	ms_id_status st = ms_id_normalize(fold, fn, id);
-	if (st != MS_ID_OK) {
-		verdict(v, col->name, "id_shape", "身份证号格式不对（应为 17 位数字加 1 位数字或 X，或 15 位数字）",
-		        "not shaped like an identity number (17 digits and a digit or X, or 15 digits)");
-		*out = LINK_REJECT;
-		return MS_ERR_OK;
-	}
-	st = ms_id_validate(id, x->today);
-	if (st == MS_ID_OK) {
-		memcpy(x->idno, id, MS_ID_STR);
-		*out = LINK_OK;
-		return MS_ERR_OK;
-	}
-	v->col = col->name;
-	v->code = "id_invalid";
-	snprintf(v->zh, sizeof v->zh, "身份证号无效：%s", ms_id_status_zh(st));
-	snprintf(v->en, sizeof v->en, "invalid identity number: %s", ms_id_status_en(st));
-	if (x->feed->invalid_id == MS_INVALID_ID_REJECT) {
-		*out = LINK_REJECT;
-		return MS_ERR_OK;
-	}
+	row_verdict *v = &pr->v;
+	ms_id_status st = pr->id_status;
 	/* one edit away, same name, exactly one registry person */
 	char corr[64][MS_ID_STR];
-	size_t total = ms_id_corrections(id, x->today, corr, 64);
+	size_t total = ms_id_corrections(pr->idno, x->today, corr, 64);
 	size_t nc = total < 64 ? total : 64;
 	const char *name = NULL;
 	size_t name_len = 0;
-	if (x->feed->name_col >= 0 && x->present[x->feed->name_col]) {
-		name = x->canon[x->feed->name_col].p;
-		name_len = x->canon[x->feed->name_col].len;
+	if (pr->name != NO_TEXT) {
+		name = text + pr->name;
+		name_len = strlen(name);
 	}
 	int matches = 0;
 	char found[MS_ID_STR] = "";
@@ -388,7 +861,7 @@ static ms_err link_subject(import_ctx *x, ms_store *s, const char *raw, size_t r
 			co += (size_t)w;
 	}
 	if (matches == 1) {
-		memcpy(x->idno, found, MS_ID_STR);
+		memcpy(pr->idno, found, MS_ID_STR);
 		*out = LINK_CORRECTED;
 		return MS_ERR_OK;
 	}
@@ -404,247 +877,144 @@ static ms_err link_subject(import_ctx *x, ms_store *s, const char *raw, size_t r
 		         "invalid identity number: %s; no same-name registry person one edit away",
 		         ms_id_status_en(st));
 	}
-	memcpy(x->idno, id, MS_ID_STR);
 	*out = LINK_REVIEW;
 	return MS_ERR_OK;
 }
 
-/* ---- rows ---- */
+/* ---- stage 2: one row against the store ---- */
 
-static ms_err store_reject(import_ctx *x, ms_store *s, const ms_row *row, const row_verdict *v,
+static ms_err store_reject(import_ctx *x, ms_store *s, const prep_row *pr, const char *text,
                            ms_error *err)
 {
-	original_text(x, row);
-	ms_reject_in r = {x->batch_id, (int64_t)row->number, v->col ? v->col : "", v->code,
-	                  v->zh,       v->en,                 ms_buf_str(&x->orig)};
+	const row_verdict *v = &pr->v;
+	ms_reject_in r = {x->batch_id, (int64_t)pr->number, v->col ? v->col : "", v->code,
+	                  v->zh,       v->en,                text + pr->orig};
 	x->c.rejected++;
 	return ms_store_reject_insert(s, &r, err);
 }
 
-static ms_err extra_json(import_ctx *x, const ms_row *row, char **out)
+static ms_err reject_duplicate(import_ctx *x, ms_store *s, prep_row *pr, const char *text,
+                               int64_t dup, ms_error *err)
 {
-	*out = NULL;
-	json_t *o = NULL;
-	for (size_t i = 0; i < row->nfields && i < x->nhead; i++) {
-		if (x->map[i] >= 0 || row->fields[i].len == 0)
-			continue;
-		const ms_field *h = &x->header->fields[i];
-		if (!o)
-			o = json_object();
-		if (!o)
-			return MS_ERR_NOMEM;
-		char key[256];
-		size_t kn = h->len < sizeof key - 1 ? h->len : sizeof key - 1;
-		memcpy(key, h->ptr, kn);
-		key[kn] = '\0';
-		if (!kn)
-			snprintf(key, sizeof key, "第%zu列", i + 1);
-		json_object_set_new(o, key, json_stringn(row->fields[i].ptr, row->fields[i].len));
-	}
-	if (o) {
-		*out = json_dumps(o, JSON_COMPACT);
-		json_decref(o);
-		if (!*out)
-			return MS_ERR_NOMEM;
-	}
-	return MS_ERR_OK;
+	row_verdict *v = &pr->v;
+	v->col = "";
+	v->code = "duplicate";
+	snprintf(v->zh, sizeof v->zh, "与第 %lld 行的关键字段重复", (long long)dup);
+	snprintf(v->en, sizeof v->en, "duplicate of row %lld", (long long)dup);
+	return store_reject(x, s, pr, text, err);
 }
 
-static ms_err import_row(import_ctx *x, ms_store *s, const ms_row *row, ms_error *err)
+static ms_err store_row(import_ctx *x, ms_store *s, prep_batch *b, prep_row *pr, ms_error *err)
 {
-	const ms_feed *f = x->feed;
-	row_verdict v = {0};
+	char *text = b->text.p;
 	x->c.rows++;
-	if (row->problem != MS_ROW_OK) {
-		verdict(&v, "", "unreadable", row->problem_msg ? row->problem_msg : "行无法读取",
-		        row->problem_msg ? row->problem_msg : "row cannot be read");
-		return store_reject(x, s, row, &v, err);
-	}
-	for (int i = 0; i < f->n_cols; i++) {
-		ms_buf_clear(&x->canon[i]);
-		x->present[i] = false;
-	}
-	/* 1. types, in file order; the subject identity waits for linkage */
-	bool bad = false;
-	const char *subject_raw = NULL;
-	size_t subject_len = 0;
-	for (size_t i = 0; i < row->nfields && i < x->nhead && !bad; i++) {
-		int ci = x->map[i];
-		if (ci < 0)
-			continue;
-		const char *p = row->fields[i].ptr;
-		size_t n = ms_text_trim(&p, row->fields[i].len);
-		if (n == 0)
-			continue;
-		x->present[ci] = true;
-		if (ci == f->person_col) {
-			subject_raw = p;
-			subject_len = n;
-			continue;
-		}
-		if (!normalize_value(x, &f->cols[ci], p, n, &x->canon[ci], &v))
-			bad = true;
-	}
-	if (!bad && row->nfields > x->nhead) {
-		for (size_t i = x->nhead; i < row->nfields; i++)
-			if (row->fields[i].len) {
-				verdict(&v, "", "extra_fields", "该行字段数多于表头", "more fields than the header");
-				bad = true;
-				break;
-			}
-	}
-	/* 2. required values */
-	for (int i = 0; i < f->n_cols && !bad; i++) {
-		if (f->cols[i].required && !x->present[i]) {
-			v.col = f->cols[i].name;
-			v.code = "missing";
-			snprintf(v.zh, sizeof v.zh, "缺少必填值“%s”", f->cols[i].name);
-			snprintf(v.en, sizeof v.en, "required value %s is missing", f->cols[i].name);
-			bad = true;
-		}
-	}
-	/* 3. date ranges: the end never before the start */
-	for (int r = 0; r < f->n_ranges && !bad; r++) {
-		int a = f->range_start[r], b = f->range_end[r];
-		if (x->present[a] && x->present[b] && strcmp(ms_buf_str(&x->canon[b]), ms_buf_str(&x->canon[a])) < 0) {
-			v.col = f->cols[b].name;
-			v.code = "range";
-			snprintf(v.zh, sizeof v.zh, "“%s”早于“%s”", f->cols[b].name, f->cols[a].name);
-			snprintf(v.en, sizeof v.en, "%s is before %s", f->cols[b].name, f->cols[a].name);
-			bad = true;
-		}
-	}
-	if (bad)
-		return store_reject(x, s, row, &v, err);
+	if (pr->kind == PREP_REJECT)
+		return store_reject(x, s, pr, text, err);
 	/* 4. the subject: valid, corrected, or for review */
 	link_outcome lo = LINK_OK;
 	char cands[64 * 20];
 	cands[0] = '\0';
-	x->idno[0] = '\0';
-	if (f->person_col >= 0 && subject_raw) {
-		ms_err rc = link_subject(x, s, subject_raw, subject_len, &lo, &v, cands, sizeof cands, err);
-		if (rc)
+	ms_err rc;
+	if (pr->need_link) {
+		if ((rc = link_invalid(x, s, pr, text, &lo, cands, sizeof cands, err)))
 			return rc;
-		if (lo == LINK_REJECT)
-			return store_reject(x, s, row, &v, err);
-		ms_buf_clear(&x->canon[f->person_col]);
-		if (ms_buf_append(&x->canon[f->person_col], x->idno, MS_ID_LEN))
-			return ms_error_set(err, MS_ERR_NOMEM, NULL);
+		if (lo == LINK_CORRECTED) {
+			/* the corrected number in place of the invalid one */
+			if (pr->vals_id != NO_TEXT)
+				memcpy(text + pr->vals + pr->vals_id, pr->idno, MS_ID_LEN);
+			for (int k = 0; k < pr->n_key_id; k++)
+				memcpy(text + pr->nkey + pr->nkey_id[k], pr->idno, MS_ID_LEN);
+		}
 	}
-	/* 5. canonical values and the natural key */
-	ms_buf_clear(&x->vals);
-	ms_buf_clear(&x->nkey);
-	for (int i = 0; i < f->n_cols; i++) {
-		if ((i && ms_buf_putc(&x->vals, SEP)) || ms_buf_append(&x->vals, x->canon[i].p ? x->canon[i].p : "", x->canon[i].len))
-			return ms_error_set(err, MS_ERR_TOO_LARGE, "行 %llu 过长 (row too long)",
-			                    (unsigned long long)row->number);
-	}
-	for (int k = 0; k < f->n_key; k++) {
-		int i = f->key[k];
-		if ((k && ms_buf_putc(&x->nkey, SEP)) || ms_buf_append(&x->nkey, x->canon[i].p, x->canon[i].len))
-			return ms_error_set(err, MS_ERR_TOO_LARGE, "行 %llu 过长 (row too long)",
-			                    (unsigned long long)row->number);
-	}
-	ms_date day = MS_DATE_NONE;
-	if (f->date_col >= 0 && x->present[f->date_col])
-		ms_date_parse(x->canon[f->date_col].p, x->canon[f->date_col].len, &day);
-	const char *area = f->area_col >= 0 && x->present[f->area_col] ? x->canon[f->area_col].p : NULL;
-	char *extra = NULL;
-	if (extra_json(x, row, &extra))
-		return ms_error_set(err, MS_ERR_NOMEM, NULL);
-	ms_err rc = MS_ERR_OK;
+	const char *vals = text + pr->vals, *nkey = text + pr->nkey;
+	const char *area = pr->area != NO_TEXT ? text + pr->area : NULL;
+	const char *extra = pr->extra != NO_TEXT ? text + pr->extra : NULL;
+	const char *raw = pr->raw != NO_TEXT ? text + pr->raw : "";
 	if (lo == LINK_REVIEW) {
 		/* review rows are kept aside with everything needed to link them */
 		char name[256] = "";
-		if (f->name_col >= 0 && x->present[f->name_col])
-			snprintf(name, sizeof name, "%s", x->canon[f->name_col].p);
-		char raw[64];
-		size_t rn = subject_len < sizeof raw - 1 ? subject_len : sizeof raw - 1;
-		memcpy(raw, subject_raw, rn);
-		raw[rn] = '\0';
-		ms_review r = {.batch_id = x->batch_id, .row = (int64_t)row->number, .feed_id = x->feed_id,
-		               .idno_raw = raw, .name = name, .reason = v.zh, .candidates = cands,
-		               .nkey = ms_buf_str(&x->nkey), .area = area, .vals = ms_buf_str(&x->vals),
-		               .extra = extra, .day = day};
+		if (pr->name != NO_TEXT)
+			snprintf(name, sizeof name, "%s", text + pr->name);
+		ms_review r = {.batch_id = x->batch_id, .row = (int64_t)pr->number, .feed_id = x->feed_id,
+		               .idno_raw = raw, .name = name, .reason = pr->v.zh, .candidates = cands,
+		               .nkey = nkey, .area = area, .vals = vals, .extra = extra, .day = pr->day};
 		rc = ms_store_review_insert(s, &r, err);
 		x->c.review++;
-		free(extra);
 		return rc;
 	}
 	/* 6. against what the store knows of the key */
 	ms_key_probe kp;
 	memset(&kp, 0, sizeof kp);
-	if (x->feed_has_data) {
-		rc = ms_store_key_probe(s, x->feed_id, ms_buf_str(&x->nkey), x->batch_id, &kp, err);
-		if (rc)
-			goto out;
-	}
-	if (kp.dup_row > 0) {
-		v.col = "";
-		v.code = "duplicate";
-		snprintf(v.zh, sizeof v.zh, "与第 %lld 行的关键字段重复", (long long)kp.dup_row);
-		snprintf(v.en, sizeof v.en, "duplicate of row %lld", (long long)kp.dup_row);
-		rc = store_reject(x, s, row, &v, err);
-		goto out;
-	}
-	if (kp.has_current && strcmp(kp.cur_vals, ms_buf_str(&x->vals)) == 0) {
+	if (x->feed_has_data && (rc = ms_store_key_probe(s, x->feed_id, nkey, x->batch_id, &kp, err)))
+		return rc;
+	if (kp.dup_row > 0)
+		return reject_duplicate(x, s, pr, text, kp.dup_row, err);
+	if (kp.has_current && strcmp(kp.cur_vals, vals) == 0) {
 		int64_t dup;
-		rc = ms_store_unchanged_mark(s, ms_buf_str(&x->nkey), (int64_t)row->number, &dup, err);
-		if (rc)
-			goto out;
-		if (dup) {
-			v.col = "";
-			v.code = "duplicate";
-			snprintf(v.zh, sizeof v.zh, "与第 %lld 行的关键字段重复", (long long)dup);
-			snprintf(v.en, sizeof v.en, "duplicate of row %lld", (long long)dup);
-			rc = store_reject(x, s, row, &v, err);
-			goto out;
-		}
+		if ((rc = ms_store_unchanged_mark(s, nkey, (int64_t)pr->number, &dup, err)))
+			return rc;
+		if (dup)
+			return reject_duplicate(x, s, pr, text, dup, err);
 		x->c.unchanged++;
-		goto out;
+		return MS_ERR_OK;
 	}
-	ms_record_in rec = {x->feed_id,          x->batch_id, (int64_t)row->number,
-	                    ms_buf_str(&x->nkey), x->idno[0] ? x->idno : NULL,
-	                    area,                day,         ms_buf_str(&x->vals),
+	ms_record_in rec = {x->feed_id, x->batch_id, (int64_t)pr->number,
+	                    nkey,       pr->idno[0] ? pr->idno : NULL,
+	                    area,       pr->day,     vals,
 	                    extra};
 	rc = ms_store_record_insert(s, &rec, err);
 	if (rc == MS_ERR_EXISTS) {
 		/* without a probe, the unique key finds the repeat */
 		int64_t dup;
-		rc = ms_store_key_row(s, x->feed_id, ms_buf_str(&x->nkey), x->batch_id, &dup, err);
-		if (rc)
-			goto out;
-		v.col = "";
-		v.code = "duplicate";
-		snprintf(v.zh, sizeof v.zh, "与第 %lld 行的关键字段重复", (long long)dup);
-		snprintf(v.en, sizeof v.en, "duplicate of row %lld", (long long)dup);
-		rc = store_reject(x, s, row, &v, err);
-		goto out;
+		if ((rc = ms_store_key_row(s, x->feed_id, nkey, x->batch_id, &dup, err)))
+			return rc;
+		return reject_duplicate(x, s, pr, text, dup, err);
 	}
 	if (rc)
-		goto out;
+		return rc;
 	if (kp.has_current)
 		x->c.updated++;
 	else
 		x->c.accepted++;
 	if (lo == LINK_CORRECTED) {
-		char raw[64];
-		size_t rn = subject_len < sizeof raw - 1 ? subject_len : sizeof raw - 1;
-		memcpy(raw, subject_raw, rn);
-		raw[rn] = '\0';
 		x->c.corrected++;
-		rc = ms_store_correction_insert(s, x->batch_id, (int64_t)row->number, raw, x->idno, err);
+		rc = ms_store_correction_insert(s, x->batch_id, (int64_t)pr->number, raw, pr->idno, err);
 	}
-out:
-	free(extra);
 	return rc;
+}
+
+/* Stores the rows of a batch in order, committing every chunk so that other
+ * writers get in between. */
+static ms_err store_batch(import_ctx *x, ms_store *s, prep_batch *b, ms_error *err)
+{
+	const ms_import_opts *o = x->o;
+	for (int i = 0; i < b->n; i++) {
+		prep_row *pr = &b->rows[i];
+		ms_err rc = store_row(x, s, b, pr, err);
+		if (rc)
+			return rc;
+		if (++x->in_chunk >= x->chunk ||
+		    ((x->in_chunk & 1023) == 0 && now_mono() - x->chunk_start > IMPORT_CHUNK_SECONDS)) {
+			/* let other writers in between chunks */
+			if ((rc = ms_store_commit(s, err)))
+				return rc;
+			x->in_tx = false;
+			ms_progress_report(o->progress, "导入 import", pr->prog_done, pr->prog_total);
+			if ((rc = ms_store_begin_write(s, err)))
+				return rc;
+			x->in_tx = true;
+			x->in_chunk = 0;
+			x->chunk_start = now_mono();
+		}
+	}
+	return MS_ERR_OK;
 }
 
 /* ---- the file ---- */
 
 /* SHA-256 of the file's bytes through OpenSSL, which uses the processor's
- * SHA instructions where it has them. */
-static ms_err file_sha256(const ms_import_opts *o, char out[65], ms_error *err)
+ * SHA instructions where it has them; *size receives the number of bytes. */
+static ms_err file_sha256(const ms_import_opts *o, char out[65], uint64_t *size, ms_error *err)
 {
 	unsigned char h[EVP_MAX_MD_SIZE];
 	unsigned int hn = 0;
@@ -654,8 +1024,10 @@ static ms_err file_sha256(const ms_import_opts *o, char out[65], ms_error *err)
 		return ms_error_set(err, MS_ERR_NOMEM, NULL);
 	}
 	ms_err rc = MS_ERR_OK;
+	*size = 0;
 	if (o->data) {
 		EVP_DigestUpdate(md, o->data, o->len);
+		*size = o->len;
 	} else {
 		FILE *fp = fopen(o->path, "rb");
 		unsigned char *buf = fp ? ms_malloc(1 << 20) : NULL;
@@ -666,8 +1038,10 @@ static ms_err file_sha256(const ms_import_opts *o, char out[65], ms_error *err)
 			rc = ms_error_set(err, MS_ERR_NOMEM, NULL);
 		} else {
 			size_t n;
-			while ((n = fread(buf, 1, 1 << 20, fp)) > 0)
+			while ((n = fread(buf, 1, 1 << 20, fp)) > 0) {
 				EVP_DigestUpdate(md, buf, n);
+				*size += n;
+			}
 			if (ferror(fp))
 				rc = ms_error_set(err, MS_ERR_REFUSED, "读取文件 %s 失败 (cannot read file)", o->path);
 		}
@@ -691,7 +1065,7 @@ static ms_err file_sha256(const ms_import_opts *o, char out[65], ms_error *err)
 
 /* Matches the header to the feed's columns; refuses the file when a
  * required column is missing or two headers name the same column. */
-static ms_err map_header(import_ctx *x, const ms_row *h, ms_error *err)
+static ms_err map_header(prep_ctx *x, const ms_row *h, ms_error *err)
 {
 	const ms_feed *f = x->feed;
 	int seen[MS_FEED_MAX_COLUMNS];
@@ -735,14 +1109,21 @@ static ms_err map_header(import_ctx *x, const ms_row *h, ms_error *err)
 
 static ms_err write_rejects_file(ms_store *s, int64_t batch_id, const char *path, ms_error *err);
 
-static void ctx_free(import_ctx *x)
+static void prep_free(prep_ctx *x)
 {
 	for (int i = 0; i < MS_FEED_MAX_COLUMNS; i++)
 		ms_buf_free(&x->canon[i]);
-	ms_buf_free(&x->vals);
-	ms_buf_free(&x->nkey);
-	ms_buf_free(&x->orig);
-	ms_buf_free(&x->tmp);
+}
+
+
+/* Adopts stage 1's error as the import's (the first failure recorded wins). */
+static ms_err adopt_error(ms_error *err, const prep_batch *b)
+{
+	if (err && err->code == MS_ERR_OK)
+		*err = b->err;
+	else if (err)
+		err->code = b->rc;
+	return b->rc;
 }
 
 ms_err ms_import_run(ms_store *s, const ms_feed_set *feeds, const ms_import_opts *o,
@@ -763,22 +1144,26 @@ ms_err ms_import_run(ms_store *s, const ms_feed_set *feeds, const ms_import_opts
 		                    o->feed ? o->feed : "", names);
 	}
 	const char *fname = o->name ? o->name : (o->path ? o->path : "upload");
-	ms_err rc = file_sha256(o, res->sha256, err);
+	uint64_t size = 0;
+	ms_err rc = file_sha256(o, res->sha256, &size, err);
 	if (rc)
 		return rc;
+	prep_ctx px;
+	memset(&px, 0, sizeof px);
+	px.feed = f;
+	px.today = o->today;
+	for (int i = 0; i < MS_FEED_MAX_COLUMNS; i++)
+		ms_buf_init(&px.canon[i], 64 * 1024);
 	import_ctx x;
 	memset(&x, 0, sizeof x);
 	x.feed = f;
 	x.persons = ms_import_person_feed(feeds);
 	x.today = o->today;
-	for (int i = 0; i < MS_FEED_MAX_COLUMNS; i++)
-		ms_buf_init(&x.canon[i], 64 * 1024);
-	ms_buf_init(&x.vals, VALS_MAX);
-	ms_buf_init(&x.nkey, VALS_MAX);
-	ms_buf_init(&x.orig, VALS_MAX);
-	ms_buf_init(&x.tmp, VALS_MAX);
+	x.o = o;
+	pipeline pipe;
+	memset(&pipe, 0, sizeof pipe);
 	ms_reader *r = NULL;
-	bool locked = false, in_tx = false;
+	bool locked = false;
 
 	if ((rc = ms_store_import_lock(s, err)))
 		goto done;
@@ -787,7 +1172,7 @@ ms_err ms_import_run(ms_store *s, const ms_feed_set *feeds, const ms_import_opts
 		goto done;
 	if ((rc = ms_store_begin_write(s, err)))
 		goto done;
-	in_tx = true;
+	x.in_tx = true;
 	if ((rc = ms_store_feed_id(s, f->name, &x.feed_id, err)))
 		goto done;
 	if (x.persons && (rc = ms_store_feed_id(s, x.persons->name, &x.persons_feed_id, err)))
@@ -826,8 +1211,8 @@ ms_err ms_import_run(ms_store *s, const ms_feed_set *feeds, const ms_import_opts
 	}
 	snprintf(res->format, sizeof res->format, "%s", ms_reader_format_name(ms_reader_format_of(r)));
 	snprintf(res->encoding, sizeof res->encoding, "%s", ms_reader_encoding(r));
-	x.header = ms_reader_header(r);
-	if ((rc = map_header(&x, x.header, err)))
+	px.header = ms_reader_header(r);
+	if ((rc = map_header(&px, px.header, err)))
 		goto done;
 	if ((rc = ms_store_batch_create(s, x.feed_id, res->sha256, fname, res->format, res->encoding,
 	                                o->actor, &x.batch_id, err)))
@@ -837,48 +1222,31 @@ ms_err ms_import_run(ms_store *s, const ms_feed_set *feeds, const ms_import_opts
 	if ((rc = ms_store_feed_has_data(s, x.feed_id, &x.feed_has_data, err)))
 		goto done;
 
-	int chunk = o->chunk_rows > 0 ? o->chunk_rows : IMPORT_CHUNK_ROWS;
-	int in_chunk = 0;
-	double chunk_start = now_mono();
-	ms_row row;
-	for (;;) {
-		rc = ms_reader_next(r, &row, err);
-		if (rc == MS_ERR_NOT_FOUND) {
-			rc = MS_ERR_OK;
+	x.chunk = o->chunk_rows > 0 ? o->chunk_rows : IMPORT_CHUNK_ROWS;
+	x.in_chunk = 0;
+	x.chunk_start = now_mono();
+	/* from here on the reader belongs to stage 1 until pipe_end */
+	if (pipe_start(&pipe, &px, r, size >= PIPE_THREAD_BYTES))
+		rc = ms_error_set(err, MS_ERR_NOMEM, NULL);
+	while (!rc) {
+		prep_batch *pb = pipe_take(&pipe);
+		rc = store_batch(&x, s, pb, err);
+		bool last = pb->last;
+		if (!rc && last && pb->rc)
+			rc = adopt_error(err, pb);
+		pipe_give_back(&pipe);
+		if (last)
 			break;
-		}
-		if (rc) {
-			/* a file that breaks off half-way is refused whole */
-			if (rc != MS_ERR_NOMEM) {
-				rc = MS_ERR_REFUSED;
-				if (err)
-					err->code = rc;
-			}
-			goto done;
-		}
-		if ((rc = import_row(&x, s, &row, err)))
-			goto done;
-		if (++in_chunk >= chunk || ((in_chunk & 1023) == 0 && now_mono() - chunk_start > IMPORT_CHUNK_SECONDS)) {
-			/* let other writers in between chunks */
-			if ((rc = ms_store_commit(s, err)))
-				goto done;
-			in_tx = false;
-			uint64_t done_b, total_b;
-			ms_reader_progress(r, &done_b, &total_b);
-			ms_progress_report(o->progress, "导入 import", done_b, total_b);
-			if ((rc = ms_store_begin_write(s, err)))
-				goto done;
-			in_tx = true;
-			in_chunk = 0;
-			chunk_start = now_mono();
-		}
 	}
+	pipe_end(&pipe);
+	if (rc)
+		goto done;
 	res->counts = x.c;
 	if ((rc = ms_store_batch_publish(s, x.batch_id, &x.c, err)))
 		goto done;
 	if ((rc = ms_store_commit(s, err)))
 		goto done;
-	in_tx = false;
+	x.in_tx = false;
 	{
 		uint64_t done_b, total_b;
 		ms_reader_progress(r, &done_b, &total_b);
@@ -887,7 +1255,8 @@ ms_err ms_import_run(ms_store *s, const ms_feed_set *feeds, const ms_import_opts
 	if (o->rejects_path)
 		rc = write_rejects_file(s, x.batch_id, o->rejects_path, err);
 done:
-	if (in_tx) {
+	pipe_end(&pipe);
+	if (x.in_tx) {
 		if (rc)
 			ms_store_rollback(s);
 		else if (ms_store_commit(s, err))
@@ -905,7 +1274,7 @@ done:
 		ms_store_import_unlock(s);
 	if (r)
 		ms_reader_close(r);
-	ctx_free(&x);
+	prep_free(&px);
 	return rc;
 }
 

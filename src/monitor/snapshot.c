@@ -8,9 +8,15 @@
 #include "model/idnum.h"
 #include "monitor/snapshot_impl.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
+static void free_feed(ms_snap_feed *f, const ms_snapshot *snap);
 
 struct ms_snap_strings {
 	snap_pool pools[2];
@@ -23,7 +29,7 @@ typedef struct feed_work {
 	uint32_t *gend;   /* end position of each owner's rows */
 	size_t ngroups;
 	ms_snap_feed *out;
-	uint64_t *keys[MS_FEED_MAX_COLUMNS]; /* RAW_KEY columns, gathered */
+	uint64_t *keys[MS_FEED_MAX_COLUMNS]; /* RAW_KEY columns, in final order */
 } feed_work;
 
 typedef struct build {
@@ -31,8 +37,9 @@ typedef struct build {
 	const ms_feed_set *feeds;
 	raw_feed *raw;
 	feed_work *w;
-	int *order; /* feeds with rows, largest first */
+	int *order; /* every feed kept, largest first */
 	int norder;
+	const int *jobs; /* the feeds feed_job works on */
 	int persons_k, households_k; /* indexes in the set, -1 none */
 	uint64_t *pkeys;             /* persons' keys, sorted */
 	ms_snap_feed reg;            /* the persons feed grouped like facts */
@@ -46,6 +53,19 @@ static double now_mono(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The build allocates, shrinks and frees arrays of tens of megabytes.
+ * glibc raises its mmap threshold (up to 32 MB) after the first such array
+ * is freed, so later ones come from the heap, where the holes they leave
+ * stay resident: at province scale about 200 MB more at the peak. A fixed
+ * threshold keeps every large array in a mapping of its own, returned to
+ * the system whole when freed. Process-wide, set once, harmless elsewhere. */
+static void malloc_tuning(void)
+{
+#ifdef __GLIBC__
+	mallopt(M_MMAP_THRESHOLD, 1 << 20);
+#endif
 }
 
 /* ---- phase 1: sort each feed's rows by owner ---- */
@@ -69,8 +89,12 @@ static ms_err group_job(void *ctx, int j, ms_error *err)
 		kv[i].key = rf->owner[i];
 		kv[i].idx = (uint32_t)i;
 	}
-	ms_snap_radix_sort(kv, tmp, n);
+	ms_err rc = ms_snap_radix_sort(kv, tmp, n);
 	ms_free(tmp);
+	if (rc) {
+		ms_free(kv);
+		return ms_error_set(err, rc, NULL);
+	}
 	ms_free(rf->owner);
 	rf->owner = NULL;
 	size_t ng = 1;
@@ -319,26 +343,34 @@ static ms_err drop_superseded(const raw_feed *rf, const uint32_t *perm, const in
 	return MS_ERR_OK;
 }
 
-static void *gather(const void *src, const uint32_t *sel, size_t n, size_t size)
+/* Rearranges a[0..n) so that a[t] is what a[perm[t]] was, keeping the first
+ * m: gathered into scratch (independent loads, which the processor overlaps,
+ * where following the permutation's cycles in place would wait for each
+ * load in turn), copied back, and the array shrunk. Returns the array,
+ * NULL only when a was NULL (a feed without rows) and no memory. */
+static void *permute(void *a, size_t size, const uint32_t *perm, size_t m, void *scratch)
 {
-	void *out = ms_malloc(n ? n * size : 1);
-	if (!out)
-		return NULL;
-	switch (size) {
-	case 1:
-		for (size_t i = 0; i < n; i++)
-			((uint8_t *)out)[i] = ((const uint8_t *)src)[sel[i]];
-		break;
-	case 4:
-		for (size_t i = 0; i < n; i++)
-			((uint32_t *)out)[i] = ((const uint32_t *)src)[sel[i]];
-		break;
-	default:
-		for (size_t i = 0; i < n; i++)
-			((uint64_t *)out)[i] = ((const uint64_t *)src)[sel[i]];
-		break;
+	if (!a)
+		return ms_malloc(size);
+	if (size == 1) {
+		const uint8_t *x = a;
+		uint8_t *y = scratch;
+		for (size_t t = 0; t < m; t++)
+			y[t] = x[perm[t]];
+	} else if (size == 4) {
+		const uint32_t *x = a;
+		uint32_t *y = scratch;
+		for (size_t t = 0; t < m; t++)
+			y[t] = x[perm[t]];
+	} else {
+		const uint64_t *x = a;
+		uint64_t *y = scratch;
+		for (size_t t = 0; t < m; t++)
+			y[t] = x[perm[t]];
 	}
-	return out;
+	memcpy(a, scratch, m * size);
+	void *shrunk = ms_realloc(a, (m ? m : 1) * size);
+	return shrunk ? shrunk : a; /* not shrinking wastes room, nothing else */
 }
 
 static ms_err households_job(build *b, ms_error *err);
@@ -346,7 +378,7 @@ static ms_err households_job(build *b, ms_error *err);
 static ms_err feed_job(void *ctx, int j, ms_error *err)
 {
 	build *b = ctx;
-	int k = b->order[j];
+	int k = b->jobs[j];
 	if (k == b->households_k)
 		return households_job(b, err);
 	raw_feed *rf = &b->raw[k];
@@ -357,6 +389,7 @@ static ms_err feed_job(void *ctx, int j, ms_error *err)
 	ms_err rc = MS_ERR_OK;
 	int32_t *owner_at = ms_malloc((n ? n : 1) * sizeof *owner_at);
 	uint8_t *dead = ms_calloc(n ? n : 1, 1);
+	void *scratch = NULL;
 	out->start = ms_calloc(np + 1, sizeof *out->start);
 	if (!owner_at || !dead || !out->start)
 		goto nomem;
@@ -372,12 +405,14 @@ static ms_err feed_job(void *ctx, int j, ms_error *err)
 	}
 	if (rf->multi_batch && drop_superseded(rf, w->perm, owner_at, n, dead))
 		goto nomem;
-	/* keep the live rows: perm becomes the selection */
+	/* the live rows first, in order; the dropped ones behind them */
 	size_t m = 0;
 	for (size_t t = 0; t < n; t++) {
 		if (dead[t])
 			continue;
+		uint32_t v = w->perm[m];
 		w->perm[m] = w->perm[t];
+		w->perm[t] = v;
 		owner_at[m] = owner_at[t];
 		out->start[owner_at[m] + 1]++;
 		m++;
@@ -391,28 +426,33 @@ static ms_err feed_job(void *ctx, int j, ms_error *err)
 	if (!out->owner)
 		goto nomem;
 	owner_at = NULL;
-	const uint32_t *sel = w->perm;
-	/* provenance: facts only (the registry's rows are read here and dropped) */
-	if (rf->record_id && (!(out->record_id = gather(rf->record_id, sel, m, 8)) ||
-	                      !(out->batch_id = gather(rf->batch_id, sel, m, 8)) ||
-	                      !(out->row_no = gather(rf->row_no, sel, m, 8))))
-		goto nomem;
-	ms_free(rf->record_id);
-	ms_free(rf->batch_id);
-	ms_free(rf->row_no);
-	rf->record_id = rf->batch_id = rf->row_no = NULL;
+	scratch = ms_malloc((m ? m : 1) * 8);
 	out->cols = ms_calloc((size_t)def->n_cols, sizeof *out->cols);
-	if (!out->cols)
+	if (!scratch || !out->cols)
 		goto nomem;
+	const uint32_t *perm = w->perm;
+	/* provenance: facts only (the registry's rows are read here and dropped) */
+	if (out != &b->reg) {
+		out->record_id = permute(rf->record_id, 8, perm, m, scratch);
+		out->batch_id = permute(rf->batch_id, 8, perm, m, scratch);
+		out->row_no = permute(rf->row_no, 8, perm, m, scratch);
+		rf->record_id = rf->batch_id = rf->row_no = NULL;
+		if (!out->record_id || !out->batch_id || !out->row_no)
+			goto nomem;
+	}
 	for (int c = 0; c < def->n_cols; c++) {
 		raw_col *rc_ = &rf->cols[c];
 		ms_snap_col *col = &out->cols[c];
 		col->def = &def->cols[c];
 		col->type = def->cols[c].type;
+		void *v = rc_->v, *e = rc_->empty;
+		rc_->v = rc_->empty = NULL;
 		switch (rc_->kind) {
 		case RAW_SKIP:
 			break;
 		case RAW_OWNER:
+			if (out == &b->reg)
+				break; /* the registry's rows are only read for their persons */
 			if (!(col->i32 = ms_malloc((m ? m : 1) * sizeof *col->i32)))
 				goto nomem;
 			for (size_t i = 0; i < m; i++)
@@ -420,25 +460,20 @@ static ms_err feed_job(void *ctx, int j, ms_error *err)
 			break;
 		case RAW_ID:
 		case RAW_I32:
-			if (!(col->i32 = gather(rc_->v, sel, m, 4)))
-				goto nomem;
-			if (rc_->empty && !(col->empty = gather(rc_->empty, sel, m, 1)))
+			if (!(col->i32 = permute(v, 4, perm, m, scratch)))
 				goto nomem;
 			break;
 		case RAW_I64:
-			if (!(col->i64 = gather(rc_->v, sel, m, 8)) ||
-			    !(col->empty = gather(rc_->empty, sel, m, 1)))
+			if (!(col->i64 = permute(v, 8, perm, m, scratch)))
 				goto nomem;
 			break;
 		case RAW_KEY:
-			if (!(w->keys[c] = gather(rc_->v, sel, m, 8)))
+			if (!(w->keys[c] = permute(v, 8, perm, m, scratch)))
 				goto nomem;
 			break;
 		}
-		ms_free(rc_->v);
-		ms_free(rc_->empty);
-		rc_->v = NULL;
-		rc_->empty = NULL;
+		if (e && !(col->empty = permute(e, 1, perm, m, scratch)))
+			goto nomem;
 	}
 	goto out;
 nomem:
@@ -446,6 +481,7 @@ nomem:
 out:
 	ms_free(owner_at);
 	ms_free(dead);
+	ms_free(scratch);
 	ms_free(w->perm);
 	ms_free(w->ukey);
 	ms_free(w->gend);
@@ -528,8 +564,10 @@ static ms_err find_persons(build *b, snap_kv *kv, size_t n, int32_t *out)
 	snap_kv *tmp = ms_malloc((n ? n : 1) * sizeof *tmp);
 	if (!tmp)
 		return MS_ERR_NOMEM;
-	ms_snap_radix_sort(kv, tmp, n);
+	ms_err rc = ms_snap_radix_sort(kv, tmp, n);
 	ms_free(tmp);
+	if (rc)
+		return rc;
 	size_t p = 0, np = b->snap->npersons;
 	for (size_t i = 0; i < n; i++) {
 		while (p < np && b->pkeys[p] < kv[i].key)
@@ -591,6 +629,48 @@ static ms_err household_areas(build *b, snap_intern *areas, ms_error *err)
 	return MS_ERR_OK;
 }
 
+/* Parents given by one column of the registry: each number's person. */
+static ms_err registry_parents(build *b, int col, int32_t *parent, ms_error *err)
+{
+	ms_snapshot *snap = b->snap;
+	const ms_snap_feed *reg = &b->reg;
+	uint64_t *keys = b->w[b->persons_k].keys[col];
+	size_t n = 0;
+	for (uint32_t p = 0; p < snap->npersons; p++)
+		n += reg->start[p] < reg->start[p + 1] && keys[reg->start[p + 1] - 1] != 0;
+	snap_kv *kv = ms_malloc((n ? n : 1) * sizeof *kv);
+	int32_t *found = ms_malloc((n ? n : 1) * sizeof *found);
+	uint32_t *child = ms_malloc((n ? n : 1) * sizeof *child);
+	if (!kv || !found || !child)
+		goto nomem;
+	uint32_t q = 0;
+	for (uint32_t p = 0; p < snap->npersons; p++) {
+		if (reg->start[p] == reg->start[p + 1])
+			continue;
+		uint64_t key = keys[reg->start[p + 1] - 1];
+		if (key) {
+			child[q] = p;
+			kv[q] = (snap_kv){key, q};
+			q++;
+		}
+	}
+	ms_free(keys); /* done with; frees room for the sort */
+	b->w[b->persons_k].keys[col] = NULL;
+	if (find_persons(b, kv, q, found))
+		goto nomem;
+	for (uint32_t i = 0; i < q; i++)
+		parent[child[i]] = found[i];
+	ms_free(kv);
+	ms_free(found);
+	ms_free(child);
+	return MS_ERR_OK;
+nomem:
+	ms_free(kv);
+	ms_free(found);
+	ms_free(child);
+	return ms_error_set(err, MS_ERR_NOMEM, NULL);
+}
+
 static ms_err registry_persons(build *b, snap_intern *areas, snap_intern *names, ms_error *err)
 {
 	ms_snapshot *snap = b->snap;
@@ -600,19 +680,17 @@ static ms_err registry_persons(build *b, snap_intern *areas, snap_intern *names,
 	feed_work *w = &b->w[b->persons_k];
 	const ms_snap_feed *reg = &b->reg;
 	id_map area_map = {0};
-	uint32_t *hh_map = NULL, *slots = NULL;
-	snap_kv *kv = NULL;
-	int32_t *found = NULL;
+	uint32_t *hh_map = NULL;
 	/* the registry's names are the names dictionary; feeds add to it */
 	if (def->name_col >= 0) {
 		*names = rf->cols[def->name_col].dict;
 		memset(&rf->cols[def->name_col].dict, 0, sizeof rf->cols[def->name_col].dict);
 	}
 	/* the household ids persons give → households */
-	const snap_intern *hd = &rf->cols[def->household_col].dict;
-	const snap_intern *hh_ids = NULL;
+	snap_intern *hd = &rf->cols[def->household_col].dict;
+	snap_intern *hh_ids = NULL;
 	if (b->households_k >= 0) {
-		const raw_feed *hr = &b->raw[b->households_k];
+		raw_feed *hr = &b->raw[b->households_k];
 		hh_ids = &hr->cols[hr->def->household_col].dict;
 	}
 	hh_map = ms_malloc((hd->n ? hd->n : 1) * sizeof *hh_map);
@@ -623,11 +701,17 @@ static ms_err registry_persons(build *b, snap_intern *areas, snap_intern *names,
 		                            : UINT32_MAX;
 		hh_map[id] = hid == UINT32_MAX ? UINT32_MAX : b->hh_of_id[hid];
 	}
+	/* both dictionaries of household ids are done with (snap->hhid keeps
+	 * the strings, which live in the pools) */
+	ms_snap_intern_free(hd);
+	if (hh_ids)
+		ms_snap_intern_free(hh_ids);
+	ms_free(b->hh_of_id);
+	b->hh_of_id = NULL;
 	const snap_intern *ad = &rf->cols[def->area_col].dict;
 	ms_snap_dict area_dict = {ad->n, ad->str};
 	if (id_map_init(&area_map, &area_dict))
 		goto nomem;
-	size_t nparents = 0;
 	for (uint32_t p = 0; p < snap->npersons; p++) {
 		uint32_t lo = reg->start[p], hi = reg->start[p + 1];
 		if (lo == hi)
@@ -642,53 +726,29 @@ static ms_err registry_persons(build *b, snap_intern *areas, snap_intern *names,
 			snap->area[p] = snap->hh_area[h];
 		} else {
 			/* a registry person whose household is not in the households
-			 * feed: its own 居住地区划 (the persons feed's area column) */
+			 * feed: its own area of residence (the area column of its row) */
 			uint32_t a = (uint32_t)reg->cols[def->area_col].i32[r];
 			if (a && (snap->area[p] = id_map_get(&area_map, areas, a)) == UINT32_MAX)
 				goto nomem;
 		}
-		if (def->father_col >= 0 && w->keys[def->father_col][r]) {
+		if (def->father_col >= 0 && w->keys[def->father_col][r])
 			snap->has_father[p] = 1;
-			nparents++;
-		}
-		if (def->mother_col >= 0 && w->keys[def->mother_col][r]) {
+		if (def->mother_col >= 0 && w->keys[def->mother_col][r])
 			snap->has_mother[p] = 1;
-			nparents++;
-		}
 	}
-	/* parents: one sort of every number given, one walk over the persons */
-	kv = ms_malloc((nparents ? nparents : 1) * sizeof *kv);
-	slots = ms_malloc((nparents ? nparents : 1) * sizeof *slots);
-	found = ms_malloc((nparents ? nparents : 1) * sizeof *found);
-	if (!kv || !slots || !found)
-		goto nomem;
-	uint32_t q = 0;
-	for (uint32_t p = 0; p < snap->npersons; p++) {
-		uint32_t r = reg->start[p + 1] - 1;
-		if (snap->has_father[p]) {
-			slots[q] = p * 2;
-			kv[q] = (snap_kv){w->keys[def->father_col][r], q};
-			q++;
-		}
-		if (snap->has_mother[p]) {
-			slots[q] = p * 2 + 1;
-			kv[q] = (snap_kv){w->keys[def->mother_col][r], q};
-			q++;
-		}
-	}
-	if (find_persons(b, kv, q, found))
-		goto nomem;
-	for (uint32_t i = 0; i < q; i++)
-		(slots[i] & 1 ? snap->mother : snap->father)[slots[i] / 2] = found[i];
+	ms_free(hh_map);
+	hh_map = NULL;
+	/* parents: one sort of the numbers given, one walk over the persons */
+	if ((def->father_col >= 0 && (rc = registry_parents(b, def->father_col, snap->father, err))) ||
+	    (def->mother_col >= 0 && (rc = registry_parents(b, def->mother_col, snap->mother, err))))
+		goto out;
 	goto out;
 nomem:
 	rc = ms_error_set(err, MS_ERR_NOMEM, NULL);
 out:
 	ms_free(hh_map);
 	ms_free(area_map.to);
-	ms_free(kv);
-	ms_free(slots);
-	ms_free(found);
+	free_feed(&b->reg, snap); /* the registry's rows are read */
 	return rc;
 }
 
@@ -724,11 +784,12 @@ static ms_err feed_persons(build *b, snap_intern *areas, snap_intern *names, sna
 		goto nomem;
 	for (int f = 0; f < nf; f++) {
 		const ms_snap_feed *sf = &snap->feeds[f];
+		/* columns kept as dictionary ids: the area column always (its
+		 * type is area), the name column when it holds text */
 		int ac = sf->def->area_col, nc = sf->def->name_col;
-		if (ac >= 0 && sf->cols[ac].i32 && sf->cols[ac].type != MS_COL_IDNUM &&
-		    id_map_init(&amap[f], &sf->cols[ac].dict))
+		if (ac >= 0 && sf->cols[ac].dict.str && id_map_init(&amap[f], &sf->cols[ac].dict))
 			goto nomem;
-		if (nc >= 0 && sf->cols[nc].i32 && sf->cols[nc].type != MS_COL_IDNUM &&
+		if (nc >= 0 && sf->cols[nc].dict.str && sf->cols[nc].type != MS_COL_IDNUM &&
 		    id_map_init(&nmap[f], &sf->cols[nc].dict))
 			goto nomem;
 	}
@@ -964,6 +1025,8 @@ void ms_snapshot_free(ms_snapshot *snap)
 ms_err ms_snapshot_build(ms_store *s, const ms_feed_set *feeds, const ms_progress *progress,
                          ms_snapshot **out, ms_error *err)
 {
+	static pthread_once_t tuned = PTHREAD_ONCE_INIT;
+	pthread_once(&tuned, malloc_tuning);
 	double t0 = now_mono();
 	*out = NULL;
 	ms_err rc = MS_ERR_OK;
@@ -1020,21 +1083,41 @@ ms_err ms_snapshot_build(ms_store *s, const ms_feed_set *feeds, const ms_progres
 		}
 		b.order[j] = k;
 	}
+	/* the registry's rows first, then the facts': the registry's
+	 * intermediate tables are gone before the facts' final ones exist */
+	int reg_jobs[2], nreg = 0, *fact_jobs = ms_malloc(nf * sizeof *fact_jobs), nfj = 0;
+	if (!fact_jobs)
+		goto nomem;
+	for (int j = 0; j < b.norder; j++) {
+		int k = b.order[j];
+		if (k == b.persons_k || k == b.households_k)
+			reg_jobs[nreg++] = k;
+		else
+			fact_jobs[nfj++] = k;
+	}
 	ms_progress_report(progress, STAGE, 0, STAGES);
 	if ((rc = ms_snap_jobs(b.norder, group_job, &b, err)) || (rc = collect_persons(&b, err)) ||
 	    (rc = alloc_persons(&b, err)))
-		goto out;
+		goto jobs_out;
 	ms_progress_report(progress, STAGE, 1, STAGES);
-	if ((rc = ms_snap_jobs(b.norder, feed_job, &b, err)))
-		goto out;
+	b.jobs = reg_jobs;
+	if ((rc = ms_snap_jobs(nreg, feed_job, &b, err)))
+		goto jobs_out;
+	if (ms_snap_intern_init(&areas)) {
+		rc = ms_error_set(err, MS_ERR_NOMEM, NULL);
+		goto jobs_out;
+	}
+	if ((rc = household_areas(&b, &areas, err)) ||
+	    (b.persons_k >= 0 && (rc = registry_persons(&b, &areas, &names, err))))
+		goto jobs_out;
 	ms_progress_report(progress, STAGE, 2, STAGES);
+	b.jobs = fact_jobs;
+	rc = ms_snap_jobs(nfj, feed_job, &b, err);
+jobs_out:
+	ms_free(fact_jobs);
+	if (rc)
+		goto out;
 	finish_dicts(&b, false);
-	if (ms_snap_intern_init(&areas))
-		goto nomem;
-	if ((rc = household_areas(&b, &areas, err)))
-		goto out;
-	if (b.persons_k >= 0 && (rc = registry_persons(&b, &areas, &names, err)))
-		goto out;
 	if (!names.str && ms_snap_intern_init(&names))
 		goto nomem;
 	if ((rc = feed_persons(&b, &areas, &names, &snap->strings->pools[0], err)) ||

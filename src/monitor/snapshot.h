@@ -98,7 +98,13 @@ typedef struct ms_snapshot {
 
 /* Builds a snapshot from every current record in the store. It holds every
  * person, whatever the birth date: a scan leaves out those born after its
- * as-of date. Uses both cores where it helps. */
+ * as-of date. Uses both cores where it helps: the records are read through
+ * s and through a second handle on the same file, opened and closed here,
+ * so call it outside a write transaction on s (the second handle sees only
+ * what is committed). Dictionary ids follow the order in which the records
+ * (by id) first use each string: the same records give the same snapshot.
+ * Names and areas of persons outside the registry come from their newest
+ * feed row that gives one: by the row's own date, then batch, then row. */
 ms_err ms_snapshot_build(ms_store *s, const ms_feed_set *feeds, const ms_progress *progress,
                          ms_snapshot **out, ms_error *err);
 void ms_snapshot_free(ms_snapshot *snap);

@@ -28,10 +28,16 @@ void ms_snap_pool_free(snap_pool *p);
 
 /* A dictionary being built: id 0 is the empty string, ids are given in order
  * of first sight. Strings are NUL-terminated and hold no NUL. */
+typedef struct snap_slot {
+	const char *s; /* NULL = free */
+	uint32_t hash, id;
+} snap_slot;
+
 typedef struct snap_intern {
 	const char **str;  /* str[id] */
 	uint32_t n, cap;   /* entries (with id 0) and room */
-	uint64_t *slot;    /* open addressing: hash << 32 | id, 0 = free */
+	snap_slot *slot;   /* open addressing; the string is there, so a probe
+	                      reads the table and the string, not str[] too */
 	uint32_t nslot;    /* a power of two */
 } snap_intern;
 
@@ -41,9 +47,18 @@ ms_err ms_snap_intern_init(snap_intern *d);
  * when pool is NULL (they must then outlive the dictionary). UINT32_MAX when
  * out of memory. */
 uint32_t ms_snap_intern(snap_intern *d, snap_pool *pool, const char *s, size_t n);
+/* The same with the string's hash (ms_snap_hash, truncated) known, after
+ * ms_snap_intern_prefetch has asked the processor for its slot: a row's
+ * lookups then wait for memory together, not one after the other. */
+uint32_t ms_snap_intern_hashed(snap_intern *d, snap_pool *pool, const char *s, size_t n,
+                               uint32_t h);
+void ms_snap_intern_prefetch(const snap_intern *d, uint32_t h);
 /* The id of s[0..n), 0 for "", UINT32_MAX when absent. */
 uint32_t ms_snap_intern_find(const snap_intern *d, const char *s, size_t n);
-/* Frees the lookup table and the lengths; hands str over as a dictionary. */
+/* Frees the lookup table: the dictionary can then neither grow nor be
+ * searched, only read. */
+void ms_snap_intern_seal(snap_intern *d);
+/* Frees the lookup table; hands str over as a dictionary. */
 void ms_snap_intern_finish(snap_intern *d, ms_snap_dict *out);
 void ms_snap_intern_free(snap_intern *d);
 
@@ -68,6 +83,7 @@ typedef enum {
 
 typedef struct raw_col {
 	raw_kind kind;
+	uint32_t last;    /* RAW_ID: the id of the value before, often repeated */
 	void *v;          /* uint32_t / int32_t / int64_t / uint64_t per kind */
 	uint8_t *empty;   /* RAW_I32, RAW_I64 */
 	snap_intern dict; /* RAW_ID */
@@ -108,7 +124,7 @@ typedef struct snap_kv {
 } snap_kv;
 
 /* Stable sort by key; tmp has room for n. */
-void ms_snap_radix_sort(snap_kv *a, snap_kv *tmp, size_t n);
+ms_err ms_snap_radix_sort(snap_kv *a, snap_kv *tmp, size_t n);
 
 /* ---- a pool of two threads ---- */
 

@@ -15,8 +15,6 @@
 
 #define SEP '\x1f'
 #define RAW_FIRST_CAP 1024
-/* below this many records a second handle costs more than it saves */
-#define SCAN_SPLIT_MIN 50000
 
 /* ---- raw tables ---- */
 
@@ -51,12 +49,13 @@ ms_err ms_snap_raw_init(raw_feed *rf, const ms_feed *def)
 		if (owned && c == def->person_col)
 			k = RAW_OWNER; /* the owner is the record's subject number */
 		else if (def->role == MS_FEED_PERSONS)
-			k = (c == def->name_col || c == def->household_col || c == def->area_col ||
-			     c == def->father_col || c == def->mother_col)
-			        ? k
-			        : RAW_SKIP;
+			/* the registry keeps what the persons need; names and
+			 * household ids as text, whatever their type */
+			k = c == def->name_col || c == def->household_col || c == def->area_col ? RAW_ID
+			    : c == def->father_col || c == def->mother_col                      ? RAW_KEY
+			                                                                        : RAW_SKIP;
 		else if (def->role == MS_FEED_HOUSEHOLDS)
-			k = (c == def->household_col || c == def->area_col) ? k : RAW_SKIP;
+			k = c == def->household_col || c == def->area_col ? RAW_ID : RAW_SKIP;
 		rf->cols[c].kind = k;
 		if (k == RAW_ID && ms_snap_intern_init(&rf->cols[c].dict))
 			return MS_ERR_NOMEM;
@@ -127,16 +126,56 @@ void ms_snap_raw_free(raw_feed *rf)
 	rf->def = def;
 }
 
+/* Gives a dictionary's strings new ids in the order the rows first use
+ * them. The top part reads downwards, so its ids follow first sight from
+ * the end. */
+static ms_err dict_renumber(raw_col *col, size_t nrows)
+{
+	snap_intern *d = &col->dict;
+	uint32_t *map = ms_calloc(d->n, sizeof *map); /* 0 = not yet */
+	const char **str = ms_malloc(d->cap * sizeof *str);
+	if (!map || !str) {
+		ms_free(map);
+		ms_free(str);
+		return MS_ERR_NOMEM;
+	}
+	uint32_t next = 1, *v = col->v;
+	str[0] = "";
+	for (size_t i = 0; i < nrows; i++) {
+		uint32_t id = v[i];
+		if (id && !map[id]) {
+			map[id] = next;
+			str[next++] = d->str[id];
+		}
+		v[i] = map[id];
+	}
+	for (uint32_t id = 1; id < d->n; id++) /* none, unless a row was cut short */
+		if (!map[id]) {
+			map[id] = next;
+			str[next++] = d->str[id];
+		}
+	for (uint32_t i = 0; i < d->nslot; i++)
+		if (d->slot[i].s)
+			d->slot[i].id = map[d->slot[i].id];
+	ms_free(d->str);
+	d->str = str;
+	ms_free(map);
+	return MS_ERR_OK;
+}
+
 ms_err ms_snap_raw_append(raw_feed *dst, raw_feed *src)
 {
 	ms_err rc = MS_ERR_OK;
 	if (src->n == 0)
 		goto out;
 	if (dst->n == 0) {
-		/* take src as it is */
+		/* take src as it is, its dictionaries in the order of its rows */
 		raw_feed t = *dst;
 		*dst = *src;
 		*src = t;
+		for (int c = 0; c < dst->def->n_cols && !rc; c++)
+			if (dst->cols[c].kind == RAW_ID)
+				rc = dict_renumber(&dst->cols[c], dst->n);
 		goto out;
 	}
 	if ((rc = ms_snap_raw_reserve(dst, dst->n + src->n)))
@@ -156,25 +195,30 @@ ms_err ms_snap_raw_append(raw_feed *dst, raw_feed *src)
 		case RAW_OWNER:
 			break;
 		case RAW_ID: {
-			/* src's ids become dst's; the strings stay in src's pool */
-			uint32_t *map = ms_malloc(s->dict.n * sizeof *map);
+			/* src's ids become dst's, new strings taking ids in the order
+			 * of their rows, so that ids follow first sight in record id
+			 * order however the parts shared the table; the strings stay
+			 * in src's pool */
+			uint32_t *map = ms_calloc(s->dict.n, sizeof *map); /* 0 = not yet */
 			if (!map) {
 				rc = MS_ERR_NOMEM;
 				goto out;
 			}
-			map[0] = 0;
-			for (uint32_t id = 1; id < s->dict.n; id++) {
-				map[id] = ms_snap_intern(&d->dict, NULL, s->dict.str[id], strlen(s->dict.str[id]));
-				if (map[id] == UINT32_MAX) {
-					ms_free(map);
-					rc = MS_ERR_NOMEM;
-					goto out;
-				}
-			}
 			uint32_t *dv = (uint32_t *)d->v + at;
 			const uint32_t *sv = s->v;
-			for (size_t i = 0; i < n; i++)
-				dv[i] = map[sv[i]];
+			for (size_t i = 0; i < n; i++) {
+				uint32_t id = sv[i];
+				if (id && !map[id]) {
+					const char *str = s->dict.str[id];
+					map[id] = ms_snap_intern(&d->dict, NULL, str, strlen(str));
+					if (map[id] == UINT32_MAX) {
+						ms_free(map);
+						rc = MS_ERR_NOMEM;
+						goto out;
+					}
+				}
+				dv[i] = map[id];
+			}
 			ms_free(map);
 			break;
 		}
@@ -322,7 +366,10 @@ typedef struct scan_claims {
 	int64_t lo, hi; /* ids in [lo, hi) are not yet taken */
 } scan_claims;
 
-#define SCAN_BLOCK 65536
+/* Blocks: about 64 of them, so the parts meet near the middle, and at most
+ * 65536 ids, so that neither waits long for the other's last block. */
+#define SCAN_BLOCK_MAX 65536
+#define SCAN_BLOCKS 64
 
 typedef struct scan_part {
 	raw_feed *raw;             /* one table per feed of the set */
@@ -334,6 +381,7 @@ typedef struct scan_part {
 	ms_store *store;
 	bool top;                  /* takes blocks from the top, reads descending */
 	scan_claims *claims;
+	int64_t block;             /* ids per block */
 	atomic_uint_fast64_t seen; /* records read, for progress */
 	uint64_t kept;
 	ms_err rc;
@@ -401,6 +449,12 @@ static int scan_row(void *ctx, const ms_record_row *r)
 		rf->first_batch = r->batch_id;
 	else if (r->batch_id != rf->first_batch)
 		rf->multi_batch = true;
+	/* first the fields, and for dictionary values not equal to the one
+	 * before (rows come in runs: a household's members, a person's months)
+	 * the hash, with the slot fetched ahead */
+	const char *field[MS_FEED_MAX_COLUMNS];
+	size_t flen[MS_FEED_MAX_COLUMNS];
+	uint32_t hash[MS_FEED_MAX_COLUMNS];
 	const char *p = r->vals, *end = r->vals + r->vals_len;
 	for (int c = 0; c < def->n_cols; c++) {
 		/* a row stored with fewer columns than the definition has: blanks */
@@ -408,40 +462,62 @@ static int scan_row(void *ctx, const ms_record_row *r)
 		if (!e)
 			e = end;
 		size_t len = (size_t)(e - p);
+		field[c] = p;
+		flen[c] = len;
+		raw_col *col = &rf->cols[c];
+		hash[c] = 0;
+		if (col->kind == RAW_ID) {
+			const char *last = col->dict.str[col->last];
+			if (strncmp(last, p, len) == 0 && last[len] == '\0') {
+				hash[c] = 0;
+				flen[c] = SIZE_MAX; /* the id before */
+			} else if (len) {
+				hash[c] = (uint32_t)ms_snap_hash(p, len);
+				ms_snap_intern_prefetch(&col->dict, hash[c]);
+			}
+		}
+		p = e < end ? e + 1 : end;
+	}
+	for (int c = 0; c < def->n_cols; c++) {
+		const char *fp = field[c];
+		size_t len = flen[c];
 		raw_col *col = &rf->cols[c];
 		switch (col->kind) {
 		case RAW_SKIP:
 		case RAW_OWNER:
 			break;
 		case RAW_ID: {
-			uint32_t id = ms_snap_intern(&col->dict, sp->pool, p, len);
-			if (id == UINT32_MAX) {
-				sp->rc = ms_error_set(&sp->err, MS_ERR_NOMEM, NULL);
-				return 1;
+			uint32_t id = col->last;
+			if (len != SIZE_MAX) {
+				id = ms_snap_intern_hashed(&col->dict, sp->pool, fp, len, hash[c]);
+				if (id == UINT32_MAX) {
+					sp->rc = ms_error_set(&sp->err, MS_ERR_NOMEM, NULL);
+					return 1;
+				}
+				col->last = id;
 			}
 			((uint32_t *)col->v)[i] = id;
 			break;
 		}
 		case RAW_I32: {
 			int32_t v = MS_DATE_NONE;
-			bool ok = len > 0 && (def->cols[c].type == MS_COL_DATE ? decode_date(p, len, &v)
-			                                                          : decode_month(p, len, &v));
+			bool ok = len > 0 && (def->cols[c].type == MS_COL_DATE ? decode_date(fp, len, &v)
+			                                                          : decode_month(fp, len, &v));
 			((int32_t *)col->v)[i] = ok ? v : MS_DATE_NONE;
 			col->empty[i] = !ok;
 			break;
 		}
 		case RAW_I64: {
 			int64_t v = 0;
-			bool ok = len > 0 && decode_int(p, len, &v);
+			bool ok = len > 0 && decode_int(fp, len, &v);
 			((int64_t *)col->v)[i] = ok ? v : 0;
 			col->empty[i] = !ok;
 			break;
 		}
 		case RAW_KEY:
-			((uint64_t *)col->v)[i] = ms_snap_idkey(p, len);
+			((uint64_t *)col->v)[i] = ms_snap_idkey(fp, len);
 			break;
 		}
-		p = e < end ? e + 1 : end;
 	}
 	rf->n++;
 	return 0;
@@ -459,11 +535,11 @@ static void scan_part_run(scan_part *sp)
 		}
 		if (sp->top) {
 			to = c->hi;
-			from = to - c->lo > SCAN_BLOCK ? to - SCAN_BLOCK : c->lo;
+			from = to - c->lo > sp->block ? to - sp->block : c->lo;
 			c->hi = from;
 		} else {
 			from = c->lo;
-			to = c->hi - from > SCAN_BLOCK ? from + SCAN_BLOCK : c->hi;
+			to = c->hi - from > sp->block ? from + sp->block : c->hi;
 			c->lo = to;
 		}
 		pthread_mutex_unlock(&c->lock);
@@ -599,7 +675,9 @@ ms_err ms_snap_scan(ms_store *s, const ms_feed_set *feeds, const ms_progress *pr
 		rc = ms_error_set(err, MS_ERR_INTERNAL, "无法创建互斥锁 (cannot create a mutex)");
 		goto out;
 	}
-	if (max_id >= SCAN_SPLIT_MIN) {
+	int64_t block = max_id / SCAN_BLOCKS;
+	block = block < 1 ? 1 : block > SCAN_BLOCK_MAX ? SCAN_BLOCK_MAX : block;
+	if (max_id >= 2) {
 		ms_error e1;
 		ms_error_clear(&e1);
 		/* a second handle on the same file; where none can be opened (a
@@ -629,6 +707,7 @@ ms_err ms_snap_scan(ms_store *s, const ms_feed_set *feeds, const ms_progress *pr
 		sp->store = k ? s1 : s;
 		sp->top = k == 1;
 		sp->claims = &claims;
+		sp->block = block;
 		atomic_init(&sp->seen, 0);
 		ms_error_clear(&sp->err);
 	}
@@ -645,7 +724,9 @@ ms_err ms_snap_scan(ms_store *s, const ms_feed_set *feeds, const ms_progress *pr
 	for (int k = 0; k < nparts; k++) {
 		if (part[k].rc) {
 			rc = part[k].rc;
-			if (err && err->code == MS_ERR_OK)
+			if (part[k].err.code == MS_ERR_OK)
+				ms_error_set(err, rc, NULL);
+			else if (err && err->code == MS_ERR_OK)
 				*err = part[k].err;
 			goto out;
 		}
@@ -662,6 +743,11 @@ ms_err ms_snap_scan(ms_store *s, const ms_feed_set *feeds, const ms_progress *pr
 		if ((rc = ms_snap_jobs(feeds->n, append_job, &ax, err)))
 			goto out;
 	}
+	/* the lookup tables of the facts' dictionaries are done with */
+	for (int k = 0; k < feeds->n; k++)
+		if (raw[k].def->role == MS_FEED_FACTS)
+			for (int c = 0; c < raw[k].def->n_cols; c++)
+				ms_snap_intern_seal(&raw[k].cols[c].dict);
 	rc = MS_ERR_OK;
 	goto out;
 nomem:

@@ -99,17 +99,16 @@ static bool intern_grow(snap_intern *d)
 	}
 	if ((uint64_t)d->n * 2 >= d->nslot) {
 		uint32_t nslot = d->nslot * 2;
-		uint64_t *slot = ms_calloc(nslot, sizeof *slot);
+		snap_slot *slot = ms_calloc(nslot, sizeof *slot);
 		if (!slot)
 			return false;
 		for (uint32_t i = 0; i < d->nslot; i++) {
-			uint64_t e = d->slot[i];
-			if (!e)
+			if (!d->slot[i].s)
 				continue;
-			uint32_t j = (uint32_t)(e >> 32) & (nslot - 1);
-			while (slot[j])
+			uint32_t j = d->slot[i].hash & (nslot - 1);
+			while (slot[j].s)
 				j = (j + 1) & (nslot - 1);
-			slot[j] = e;
+			slot[j] = d->slot[i];
 		}
 		ms_free(d->slot);
 		d->slot = slot;
@@ -122,27 +121,36 @@ static bool intern_grow(snap_intern *d)
 static uint32_t intern_slot(const snap_intern *d, const char *s, size_t n, uint32_t h)
 {
 	uint32_t mask = d->nslot - 1, i = h & mask;
-	uint64_t e;
-	while ((e = d->slot[i]) != 0) {
-		if ((uint32_t)(e >> 32) == h) {
-			const char *t = d->str[(uint32_t)e];
-			/* strncmp stops at t's end: t may be shorter than s */
-			if (strncmp(t, s, n) == 0 && t[n] == '\0')
-				break;
-		}
+	const snap_slot *e;
+	while ((e = &d->slot[i])->s) {
+		/* strncmp stops at the end of e->s, which may be shorter than s */
+		if (e->hash == h && strncmp(e->s, s, n) == 0 && e->s[n] == '\0')
+			break;
 		i = (i + 1) & mask;
 	}
 	return i;
+}
+
+void ms_snap_intern_prefetch(const snap_intern *d, uint32_t h)
+{
+	__builtin_prefetch(&d->slot[h & (d->nslot - 1)]);
 }
 
 uint32_t ms_snap_intern(snap_intern *d, snap_pool *pool, const char *s, size_t n)
 {
 	if (n == 0)
 		return 0;
-	uint32_t h = (uint32_t)ms_snap_hash(s, n);
+	return ms_snap_intern_hashed(d, pool, s, n, (uint32_t)ms_snap_hash(s, n));
+}
+
+uint32_t ms_snap_intern_hashed(snap_intern *d, snap_pool *pool, const char *s, size_t n,
+                               uint32_t h)
+{
+	if (n == 0)
+		return 0;
 	uint32_t i = intern_slot(d, s, n, h);
-	if (d->slot[i])
-		return (uint32_t)d->slot[i];
+	if (d->slot[i].s)
+		return d->slot[i].id;
 	if ((uint64_t)(d->n + 1) * 2 >= d->nslot || d->n == d->cap) {
 		if (!intern_grow(d))
 			return UINT32_MAX;
@@ -153,7 +161,7 @@ uint32_t ms_snap_intern(snap_intern *d, snap_pool *pool, const char *s, size_t n
 		return UINT32_MAX;
 	uint32_t id = d->n++;
 	d->str[id] = copy;
-	d->slot[i] = (uint64_t)h << 32 | id;
+	d->slot[i] = (snap_slot){copy, h, id};
 	return id;
 }
 
@@ -161,8 +169,15 @@ uint32_t ms_snap_intern_find(const snap_intern *d, const char *s, size_t n)
 {
 	if (n == 0)
 		return 0;
-	uint64_t e = d->slot[intern_slot(d, s, n, (uint32_t)ms_snap_hash(s, n))];
-	return e ? (uint32_t)e : UINT32_MAX;
+	const snap_slot *e = &d->slot[intern_slot(d, s, n, (uint32_t)ms_snap_hash(s, n))];
+	return e->s ? e->id : UINT32_MAX;
+}
+
+void ms_snap_intern_seal(snap_intern *d)
+{
+	ms_free(d->slot);
+	d->slot = NULL;
+	d->nslot = 0;
 }
 
 void ms_snap_intern_finish(snap_intern *d, ms_snap_dict *out)
@@ -222,26 +237,15 @@ void ms_snap_idkey_str(uint64_t key, char out[19])
 #define RADIX_SIZE (1u << RADIX_BITS)
 #define RADIX_PASSES 6 /* 66 bits: every key */
 
-void ms_snap_radix_sort(snap_kv *a, snap_kv *tmp, size_t n)
+ms_err ms_snap_radix_sort(snap_kv *a, snap_kv *tmp, size_t n)
 {
 	if (n < 2)
-		return;
+		return MS_ERR_OK;
 	/* one read to count every digit of every pass */
 	const int passes = RADIX_PASSES;
 	size_t(*count)[RADIX_SIZE] = ms_calloc(RADIX_PASSES, sizeof *count);
-	if (!count) {
-		/* no memory for the counts: insertion sort is still correct */
-		for (size_t i = 1; i < n; i++) {
-			snap_kv v = a[i];
-			size_t j = i;
-			while (j > 0 && a[j - 1].key > v.key) {
-				a[j] = a[j - 1];
-				j--;
-			}
-			a[j] = v;
-		}
-		return;
-	}
+	if (!count)
+		return MS_ERR_NOMEM;
 	for (size_t i = 0; i < n; i++) {
 		uint64_t k = a[i].key;
 		for (int p = 0; p < passes; p++)
@@ -270,6 +274,7 @@ void ms_snap_radix_sort(snap_kv *a, snap_kv *tmp, size_t n)
 	if (src != a)
 		memcpy(a, src, n * sizeof *a);
 	ms_free(count);
+	return MS_ERR_OK;
 }
 
 /* ---- jobs on two threads ---- */

@@ -405,8 +405,13 @@ ms_err ms_store_alert_get(ms_store *s, int64_t id, ms_alert *out, ms_error *err)
 		return MS_ERR_DB;
 	if (r == 0)
 		return MS_ERR_NOT_FOUND;
-	alert_from_row(q, out); /* valid until this slot is used again */
-	return MS_ERR_OK;
+	alert_from_row(q, out);
+	const char **f[] = {&out->rule,  &out->kind,     &out->subject_type, &out->subject,
+	                    &out->area,  &out->inbox,    &out->state,        &out->created,
+	                    &out->due,   &out->assignee, &out->pack_version, &out->closed};
+	if (!store_detach(s, AS_ALERT_GET, q, f, (int)(sizeof f / sizeof f[0])))
+		return ms_error_set(err, MS_ERR_NOMEM, NULL);
+	return MS_ERR_OK; /* the strings stay valid until this slot is used again */
 }
 
 ms_err ms_store_alert_list(ms_store *s, const ms_alert_filter *f,

@@ -105,7 +105,26 @@ ms_err ms_store_user_get(ms_store *s, const char *name, ms_user_row *out, ms_err
 	store_bind_text(q, 1, name);
 	int rc = sqlite3_step(q);
 	if (rc == SQLITE_ROW) {
-		user_from_row(q, out); /* valid until this slot is used again */
+		user_from_row(q, out);
+		const char **fields[] = {&out->name,   &out->role,         &out->scope,
+		                         &out->station, &out->pwhash,       &out->locked_until,
+		                         &out->created, &out->created_by,   &out->updated};
+		size_t used = 0;
+		for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+			const char *v = *fields[i];
+			if (!v)
+				continue;
+			size_t n = strlen(v) + 1;
+			if (n > sizeof out->text_ - used) {
+				sqlite3_reset(q);
+				return ms_error_set(err, MS_ERR_TOO_LARGE,
+				                    "用户记录过长 (a user row is too long)");
+			}
+			memcpy(out->text_ + used, v, n);
+			*fields[i] = out->text_ + used;
+			used += n;
+		}
+		sqlite3_reset(q);
 		return MS_ERR_OK;
 	}
 	sqlite3_reset(q);
@@ -171,9 +190,8 @@ ms_err ms_store_user_set_password(ms_store *s, const char *name, const char *pwh
 }
 
 ms_err ms_store_user_login_result(ms_store *s, const char *name, bool ok, const char *locked_until,
-                                  const char *at, ms_error *err)
+                                  ms_error *err)
 {
-	(void)at;
 	sqlite3_stmt *q = stmt(s, ok ? AU_USER_OK : AU_USER_FAIL, err);
 	if (!q)
 		return MS_ERR_DB;

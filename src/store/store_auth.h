@@ -22,11 +22,14 @@ typedef struct ms_user_row {
 	int64_t failed;
 	const char *locked_until; /* NULL when not locked */
 	const char *created, *created_by, *updated;
+	char text_[768]; /* ms_store_user_get: the strings above, copied */
 } ms_user_row;
 
 /* Adds a user; MS_ERR_EXISTS (message set) when the name is taken. */
 ms_err ms_store_user_insert(ms_store *s, const ms_user_row *u, ms_error *err);
-/* One user; MS_ERR_NOT_FOUND (err untouched) when none has this name. */
+/* One user; MS_ERR_NOT_FOUND (err untouched) when none has this name. The
+ * strings are copied into out->text_ (the statement is reset, so no read
+ * stays open on the handle). */
 ms_err ms_store_user_get(ms_store *s, const char *name, ms_user_row *out, ms_error *err);
 /* Users in name order whose scope starts with prefix (NULL = all); fn
  * returns non-zero to stop. */
@@ -42,7 +45,7 @@ ms_err ms_store_user_set_password(ms_store *s, const char *name, const char *pwh
 /* Records a login result: a failure adds one to failed and sets
  * locked_until (NULL = not locked); a success resets both. */
 ms_err ms_store_user_login_result(ms_store *s, const char *name, bool ok, const char *locked_until,
-                                  const char *at, ms_error *err);
+                                  ms_error *err);
 /* The number of enabled users with a role. */
 ms_err ms_store_user_count_role(ms_store *s, const char *role, int64_t *n, ms_error *err);
 

@@ -7,6 +7,8 @@
 
 #include "store/store.h"
 
+#include "base/arena.h"
+
 #include <sqlite3.h>
 
 #define MS_STORE_EXT_MAX 256
@@ -32,6 +34,9 @@ struct ms_store {
 	/* states of batches by id, for key probes without a join */
 	unsigned char *bstate;
 	int64_t bstate_n;
+	/* copies of the text of rows returned by getters, one arena per
+	 * statement slot (core slots after the ext ones) */
+	ms_arena detach[MS_STORE_EXT_MAX + 64];
 };
 
 /* A statement of a module, prepared on first use, reset and unbound. */
@@ -44,6 +49,14 @@ ms_err store_exec_sql(ms_store *s, const char *sql, ms_error *err, const char *w
 /* Binds text (NULL binds SQL NULL); the text must outlive the step. */
 void store_bind_text(sqlite3_stmt *q, int i, const char *v);
 const char *store_col_text(sqlite3_stmt *q, int i);
+/* Copies the strings that the given fields point to (into the statement's
+ * slot arena, reset first) and resets the statement, so a getter never
+ * leaves a read open on the handle: an open read would pin an old snapshot
+ * and make the handle's next write fail at once. The copies stay valid until
+ * the same slot is used again. Returns false when out of memory. Core slots
+ * are numbered MS_STORE_EXT_MAX + statement id. */
+bool store_detach(ms_store *s, int slot, sqlite3_stmt *q, const char **fields[], int n);
+
 /* Now as RFC 3339 in China Standard Time. */
 void store_now_rfc3339(char out[32]);
 

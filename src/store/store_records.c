@@ -28,9 +28,13 @@ ms_err ms_store_record_get(ms_store *s, int64_t id, ms_record *out, const char *
 		out->vals = store_col_text(q, 6);
 		out->day = sqlite3_column_type(q, 7) == SQLITE_NULL ? MS_DATE_NONE
 		                                                    : (int32_t)sqlite3_column_int(q, 7);
+		const char *fname = store_col_text(q, 8);
+		const char **f[] = {&out->nkey, &out->idno, &out->area, &out->vals, &fname};
+		if (!store_detach(s, ST_RECORD_GET, q, f, 5))
+			return ms_error_set(err, MS_ERR_NOMEM, NULL);
 		if (feed)
-			*feed = store_col_text(q, 8);
-		return MS_ERR_OK; /* valid until the statement is reset by the next call */
+			*feed = fname;
+		return MS_ERR_OK;
 	}
 	sqlite3_reset(q);
 	if (rc == SQLITE_DONE)

@@ -324,6 +324,28 @@ ms_err ms_store_open(const char *url, int flags, ms_store **out, ms_error *err)
 	return MS_ERR_OK;
 }
 
+bool store_detach(ms_store *s, int slot, sqlite3_stmt *q, const char **fields[], int n)
+{
+	bool ok = true;
+	if (slot >= 0 && slot < MS_STORE_EXT_MAX + 64) {
+		ms_arena *a = &s->detach[slot];
+		if (!a->block_size)
+			ms_arena_init(a, 4096, 0);
+		else
+			ms_arena_reset(a);
+		for (int i = 0; i < n; i++) {
+			if (!*fields[i])
+				continue;
+			char *c = ms_arena_strdup(a, *fields[i]);
+			if (!c)
+				ok = false;
+			*fields[i] = c;
+		}
+	}
+	sqlite3_reset(q);
+	return ok;
+}
+
 sqlite3_stmt *store_stmt_ext(ms_store *s, int slot, const char *sql, ms_error *err)
 {
 	if (slot < 0 || slot >= MS_STORE_EXT_MAX) {
@@ -350,6 +372,9 @@ void ms_store_close(ms_store *s)
 		sqlite3_finalize(s->st[i]);
 	for (int i = 0; i < MS_STORE_EXT_MAX; i++)
 		sqlite3_finalize(s->ext[i]);
+	for (int i = 0; i < MS_STORE_EXT_MAX + 64; i++)
+		if (s->detach[i].block_size)
+			ms_arena_free(&s->detach[i]);
 	if (s->db)
 		sqlite3_close_v2(s->db);
 	if (s->lock_fd >= 0)
@@ -525,11 +550,16 @@ static void batch_from_row(sqlite3_stmt *q, ms_batch *b)
 	b->revoked = store_col_text(q, 18);
 }
 
-static ms_err batch_one(ms_store *s, sqlite3_stmt *q, ms_batch *out, ms_error *err)
+static ms_err batch_one(ms_store *s, int slot, sqlite3_stmt *q, ms_batch *out, ms_error *err)
 {
 	int rc = sqlite3_step(q);
 	if (rc == SQLITE_ROW) {
-		batch_from_row(q, out); /* valid until the statement is reset: next call */
+		batch_from_row(q, out);
+		const char **f[] = {&out->feed,   &out->sha256, &out->file_name, &out->format,
+		                    &out->encoding, &out->actor, &out->created,  &out->published,
+		                    &out->revoked};
+		if (!store_detach(s, slot, q, f, (int)(sizeof f / sizeof f[0])))
+			return ms_error_set(err, MS_ERR_NOMEM, NULL);
 		return MS_ERR_OK;
 	}
 	sqlite3_reset(q);
@@ -546,7 +576,7 @@ ms_err ms_store_batch_find(ms_store *s, int64_t feed_id, const char *sha256, ms_
 		return MS_ERR_DB;
 	sqlite3_bind_int64(q, 1, feed_id);
 	store_bind_text(q, 2, sha256);
-	return batch_one(s, q, out, err);
+	return batch_one(s, MS_STORE_EXT_MAX + ST_BATCH_FIND, q, out, err);
 }
 
 ms_err ms_store_batch_get(ms_store *s, int64_t batch_id, ms_batch *out, ms_error *err)
@@ -555,7 +585,7 @@ ms_err ms_store_batch_get(ms_store *s, int64_t batch_id, ms_batch *out, ms_error
 	if (!q)
 		return MS_ERR_DB;
 	sqlite3_bind_int64(q, 1, batch_id);
-	return batch_one(s, q, out, err);
+	return batch_one(s, MS_STORE_EXT_MAX + ST_BATCH_GET, q, out, err);
 }
 
 ms_err ms_store_batch_list(ms_store *s, const char *feed, int limit,
@@ -976,6 +1006,12 @@ ms_err ms_store_review_get(ms_store *s, int64_t id, ms_review *out, ms_error *er
 	int rc = sqlite3_step(q);
 	if (rc == SQLITE_ROW) {
 		review_from_row(q, out);
+		const char **f[] = {&out->feed, &out->idno_raw, &out->name, &out->reason,
+		                    &out->candidates, &out->nkey, &out->area, &out->vals, &out->extra,
+		                    &out->state, &out->linked_idno, &out->decided_by, &out->decided,
+		                    &out->note};
+		if (!store_detach(s, MS_STORE_EXT_MAX + ST_REVIEW_GET, q, f, (int)(sizeof f / sizeof f[0])))
+			return ms_error_set(err, MS_ERR_NOMEM, NULL);
 		return MS_ERR_OK;
 	}
 	sqlite3_reset(q);

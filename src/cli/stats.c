@@ -1,12 +1,15 @@
 /* stats.c — `minsheng stats`: the figures an area reports for a period
  * (SPEC §4): issued, verified, verification rate, on time, median working
- * days to verify, outcomes by rule. One call into src/work. */
+ * days to verify, outcomes by rule; and the stations' work (SPEC §5). Calls
+ * into src/work. */
 #include "cli/cli.h"
 
 #include "base/date.h"
 #include "base/mem.h"
+#include "base/money.h"
 #include "rules/pack.h"
 #include "store/store.h"
+#include "work/service.h"
 #include "work/work.h"
 
 #include <getopt.h>
@@ -28,7 +31,14 @@ static void stats_usage(FILE *out)
 	    "  --as USER   查看者（范围须覆盖该区划）；不带时为服务器运维视图 / the viewing user\n"
 	    "              (its scope must cover the area); without it, the operator's view\n"
 	    "  --json      {issued, verified, verification_rate, on_time, median_working_days,\n"
-	    "              outcomes: {rule: {outcome: n}}}\n",
+	    "              outcomes: {rule: {outcome: n}}, service: {files, visits, person_times,\n"
+	    "              applications_granted, volunteers, organizations, resources_fen,\n"
+	    "              resources_yuan}}\n\n"
+	    "service 为社工站工作：建档户数（to 之前建档）、期间走访数、服务人次、协助申请获批数、\n"
+	    "志愿者与社会组织数（to 之前登记）、期间链接的慈善资源（元）。\n"
+	    "service is the stations' work: households with a file (opened by `to`), visits,\n"
+	    "person-times and applications granted in the period, volunteers and organizations\n"
+	    "recorded by `to`, charitable resources linked in the period.\n",
 	    out);
 }
 
@@ -108,6 +118,10 @@ int cli_cmd_stats(int argc, char **argv)
 	ms_work_env env = {.pack = pack};
 	ms_err e = st ? ms_work_stats(s, &env, actor, area, from, to, st, &err)
 	              : ms_error_set(&err, MS_ERR_NOMEM, NULL);
+	/* the station work of the same area and period (SPEC §5) */
+	ms_service_figures sf;
+	if (!e)
+		e = ms_service_stats(s, actor, area, from, to, &sf, &err);
 	ms_store_close(s);
 	ms_pack_free(pack);
 	if (e) {
@@ -132,12 +146,24 @@ int cli_cmd_stats(int argc, char **argv)
 			                              (json_int_t)st->rules[i].verified));
 		json_t *median = st->median_working_days < 0 ? json_null()
 		                                             : json_real(st->median_working_days);
-		cli_print_json(json_pack("{s:s, s:s, s:s, s:I, s:I, s:f, s:I, s:o, s:o, s:o}", "area",
-		                         st->area, "from", st->from, "to", st->to, "issued",
-		                         (json_int_t)st->issued, "verified", (json_int_t)st->verified,
-		                         "verification_rate", st->verification_rate, "on_time",
-		                         (json_int_t)st->on_time, "median_working_days", median,
-		                         "outcomes", outcomes, "by_rule", issued));
+		json_t *j = json_pack("{s:s, s:s, s:s, s:I, s:I, s:f, s:I, s:o, s:o, s:o}", "area",
+		                      st->area, "from", st->from, "to", st->to, "issued",
+		                      (json_int_t)st->issued, "verified", (json_int_t)st->verified,
+		                      "verification_rate", st->verification_rate, "on_time",
+		                      (json_int_t)st->on_time, "median_working_days", median,
+		                      "outcomes", outcomes, "by_rule", issued);
+		char yuan[MS_MONEY_STR];
+		ms_money_format(sf.resources_fen, 0, yuan);
+		json_object_set_new(j, "service",
+		                    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:s}", "files",
+		                              (json_int_t)sf.files, "visits", (json_int_t)sf.visits,
+		                              "person_times", (json_int_t)sf.person_times,
+		                              "applications_granted",
+		                              (json_int_t)sf.applications_granted, "volunteers",
+		                              (json_int_t)sf.volunteers, "organizations",
+		                              (json_int_t)sf.organizations, "resources_fen",
+		                              (json_int_t)sf.resources_fen, "resources_yuan", yuan));
+		cli_print_json(j);
 		ms_free(st);
 		return CLI_OK;
 	}
@@ -148,6 +174,14 @@ int cli_cmd_stats(int argc, char **argv)
 	if (st->median_working_days >= 0)
 		printf("  核实用时中位数 median working days to verify: %.1f\n",
 		       st->median_working_days);
+	char yuan[MS_MONEY_STR];
+	ms_money_format(sf.resources_fen, 1, yuan);
+	printf("  建档户 files %lld  走访 visits %lld  服务人次 person-times %lld  协助申请获批 "
+	       "granted %lld\n  志愿者 volunteers %lld  社会组织 organizations %lld  链接资源 "
+	       "resources %s 元\n",
+	       (long long)sf.files, (long long)sf.visits, (long long)sf.person_times,
+	       (long long)sf.applications_granted, (long long)sf.volunteers,
+	       (long long)sf.organizations, yuan);
 	for (size_t i = 0; i < st->nrules; i++) {
 		const ms_stats_rule *r = &st->rules[i];
 		printf("  %-6s 下发 %lld 核实 %lld", r->rule, (long long)r->issued,

@@ -383,27 +383,64 @@ static void orig_put(ms_buf *t, size_t start, const void *p, size_t n)
 	ms_buf_append(t, p, n);
 }
 
+/* Whether a field needs quotes in the original text. */
+static bool needs_quotes(const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] == ',' || p[i] == '"' || p[i] == '\n')
+			return true;
+	return false;
+}
+
 /* The row's original fields as one CSV line, for the rejects report. */
 static ms_err original_text(ms_buf *t, const ms_row *row, size_t *off)
 {
 	size_t start = t->len;
-	for (size_t i = 0; i < row->nfields; i++) {
-		const ms_field *fl = &row->fields[i];
-		bool quote = memchr(fl->ptr, ',', fl->len) || memchr(fl->ptr, '"', fl->len) ||
-		             memchr(fl->ptr, '\n', fl->len);
-		if (i)
-			orig_put(t, start, ",", 1);
-		if (!quote) {
-			orig_put(t, start, fl->ptr, fl->len);
-			continue;
+	/* the longest it can be: every field quoted, every byte a quote */
+	size_t most = row->nfields;
+	for (size_t i = 0; i < row->nfields && most <= VALS_MAX; i++)
+		most += 2 * row->fields[i].len + 2;
+	if (most <= VALS_MAX) {
+		/* fits whatever the content: written in place */
+		if (ms_buf_reserve(t, most + 1))
+			return MS_ERR_NOMEM;
+		char *o = t->p + t->len;
+		for (size_t i = 0; i < row->nfields; i++) {
+			const ms_field *fl = &row->fields[i];
+			if (i)
+				*o++ = ',';
+			if (!needs_quotes(fl->ptr, fl->len)) {
+				if (fl->len)
+					memcpy(o, fl->ptr, fl->len);
+				o += fl->len;
+				continue;
+			}
+			*o++ = '"';
+			for (size_t k = 0; k < fl->len; k++) {
+				if (fl->ptr[k] == '"')
+					*o++ = '"';
+				*o++ = fl->ptr[k];
+			}
+			*o++ = '"';
 		}
-		orig_put(t, start, "\"", 1);
-		for (size_t k = 0; k < fl->len; k++) {
-			if (fl->ptr[k] == '"')
-				orig_put(t, start, "\"", 1);
-			orig_put(t, start, &fl->ptr[k], 1);
+		t->len = (size_t)(o - t->p);
+	} else {
+		for (size_t i = 0; i < row->nfields; i++) {
+			const ms_field *fl = &row->fields[i];
+			if (i)
+				orig_put(t, start, ",", 1);
+			if (!needs_quotes(fl->ptr, fl->len)) {
+				orig_put(t, start, fl->ptr, fl->len);
+				continue;
+			}
+			orig_put(t, start, "\"", 1);
+			for (size_t k = 0; k < fl->len; k++) {
+				if (fl->ptr[k] == '"')
+					orig_put(t, start, "\"", 1);
+				orig_put(t, start, &fl->ptr[k], 1);
+			}
+			orig_put(t, start, "\"", 1);
 		}
-		orig_put(t, start, "\"", 1);
 	}
 	/* the NUL that ends it, kept as part of the text */
 	ms_err rc = ms_buf_reserve(t, 1);

@@ -46,6 +46,7 @@ typedef struct build {
 	/* households */
 	uint32_t *hh_of_id; /* household dictionary id → household index */
 	uint32_t *hh_area_id; /* household index → id in its area column */
+	snap_scratch scratch[2][2]; /* per worker: two buffers reused by jobs */
 } build;
 
 static double now_mono(void)
@@ -70,7 +71,7 @@ static void malloc_tuning(void)
 
 /* ---- phase 1: sort each feed's rows by owner ---- */
 
-static ms_err group_job(void *ctx, int j, ms_error *err)
+static ms_err group_job(void *ctx, int j, int worker, ms_error *err)
 {
 	build *b = ctx;
 	int k = b->order[j];
@@ -79,22 +80,18 @@ static ms_err group_job(void *ctx, int j, ms_error *err)
 	size_t n = rf->n;
 	if (!rf->owner || n == 0)
 		return MS_ERR_OK;
-	snap_kv *kv = ms_malloc(n * sizeof *kv), *tmp = ms_malloc(n * sizeof *tmp);
-	if (!kv || !tmp) {
-		ms_free(kv);
-		ms_free(tmp);
+	/* the largest feeds come first, so the buffers are allocated once */
+	snap_kv *kv = ms_snap_scratch(&b->scratch[worker][0], n * sizeof *kv),
+	        *tmp = ms_snap_scratch(&b->scratch[worker][1], n * sizeof *tmp);
+	if (!kv || !tmp)
 		return ms_error_set(err, MS_ERR_NOMEM, NULL);
-	}
 	for (size_t i = 0; i < n; i++) {
 		kv[i].key = rf->owner[i];
 		kv[i].idx = (uint32_t)i;
 	}
 	ms_err rc = ms_snap_radix_sort(kv, tmp, n);
-	ms_free(tmp);
-	if (rc) {
-		ms_free(kv);
+	if (rc)
 		return ms_error_set(err, rc, NULL);
-	}
 	ms_free(rf->owner);
 	rf->owner = NULL;
 	size_t ng = 1;
@@ -103,10 +100,8 @@ static ms_err group_job(void *ctx, int j, ms_error *err)
 	w->perm = ms_malloc(n * sizeof *w->perm);
 	w->ukey = ms_malloc(ng * sizeof *w->ukey);
 	w->gend = ms_malloc(ng * sizeof *w->gend);
-	if (!w->perm || !w->ukey || !w->gend) {
-		ms_free(kv);
+	if (!w->perm || !w->ukey || !w->gend)
 		return ms_error_set(err, MS_ERR_NOMEM, NULL);
-	}
 	size_t g = 0;
 	for (size_t i = 0; i < n; i++) {
 		w->perm[i] = kv[i].idx;
@@ -116,7 +111,6 @@ static ms_err group_job(void *ctx, int j, ms_error *err)
 		}
 	}
 	w->ngroups = ng;
-	ms_free(kv);
 	return MS_ERR_OK;
 }
 
@@ -171,8 +165,9 @@ static ms_err collect_persons(build *b, ms_error *err)
 
 #define PERSON_CHUNKS 16
 
-static ms_err persons_job(void *ctx, int j, ms_error *err)
+static ms_err persons_job(void *ctx, int j, int worker, ms_error *err)
 {
+	(void)worker;
 	build *b = ctx;
 	ms_snapshot *snap = b->snap;
 	size_t np = snap->npersons, lo = np * (size_t)j / PERSON_CHUNKS,
@@ -375,7 +370,7 @@ static void *permute(void *a, size_t size, const uint32_t *perm, size_t m, void 
 
 static ms_err households_job(build *b, ms_error *err);
 
-static ms_err feed_job(void *ctx, int j, ms_error *err)
+static ms_err feed_job(void *ctx, int j, int worker, ms_error *err)
 {
 	build *b = ctx;
 	int k = b->jobs[j];
@@ -389,7 +384,7 @@ static ms_err feed_job(void *ctx, int j, ms_error *err)
 	ms_err rc = MS_ERR_OK;
 	int32_t *owner_at = ms_malloc((n ? n : 1) * sizeof *owner_at);
 	uint8_t *dead = ms_calloc(n ? n : 1, 1);
-	void *scratch = NULL;
+	void *scratch;
 	out->start = ms_calloc(np + 1, sizeof *out->start);
 	if (!owner_at || !dead || !out->start)
 		goto nomem;
@@ -426,7 +421,7 @@ static ms_err feed_job(void *ctx, int j, ms_error *err)
 	if (!out->owner)
 		goto nomem;
 	owner_at = NULL;
-	scratch = ms_malloc((m ? m : 1) * 8);
+	scratch = ms_snap_scratch(&b->scratch[worker][0], (m ? m : 1) * 8);
 	out->cols = ms_calloc((size_t)def->n_cols, sizeof *out->cols);
 	if (!scratch || !out->cols)
 		goto nomem;
@@ -481,7 +476,6 @@ nomem:
 out:
 	ms_free(owner_at);
 	ms_free(dead);
-	ms_free(scratch);
 	ms_free(w->perm);
 	ms_free(w->ukey);
 	ms_free(w->gend);
@@ -1096,12 +1090,18 @@ ms_err ms_snapshot_build(ms_store *s, const ms_feed_set *feeds, const ms_progres
 			fact_jobs[nfj++] = k;
 	}
 	ms_progress_report(progress, STAGE, 0, STAGES);
-	if ((rc = ms_snap_jobs(b.norder, group_job, &b, err)) || (rc = collect_persons(&b, err)) ||
-	    (rc = alloc_persons(&b, err)))
+	rc = ms_snap_jobs(b.norder, group_job, &b, err);
+	for (int wk = 0; wk < 2; wk++) /* the sort's buffers are the largest */
+		for (int i = 0; i < 2; i++)
+			ms_snap_scratch_free(&b.scratch[wk][i]);
+	if (rc || (rc = collect_persons(&b, err)) || (rc = alloc_persons(&b, err)))
 		goto jobs_out;
 	ms_progress_report(progress, STAGE, 1, STAGES);
 	b.jobs = reg_jobs;
-	if ((rc = ms_snap_jobs(nreg, feed_job, &b, err)))
+	rc = ms_snap_jobs(nreg, feed_job, &b, err);
+	for (int wk = 0; wk < 2; wk++) /* room for what the registry needs next */
+		ms_snap_scratch_free(&b.scratch[wk][0]);
+	if (rc)
 		goto jobs_out;
 	if (ms_snap_intern_init(&areas)) {
 		rc = ms_error_set(err, MS_ERR_NOMEM, NULL);
@@ -1158,6 +1158,9 @@ out:
 	ms_free(b.pkeys);
 	ms_free(b.hh_of_id);
 	ms_free(b.hh_area_id);
+	for (int wk = 0; wk < 2; wk++)
+		for (int i = 0; i < 2; i++)
+			ms_snap_scratch_free(&b.scratch[wk][i]);
 	if (rc) {
 		ms_snapshot_free(snap);
 		return rc;

@@ -128,10 +128,22 @@ ms_err ms_snap_radix_sort(snap_kv *a, snap_kv *tmp, size_t n);
 
 /* ---- a pool of two threads ---- */
 
-/* Runs job(ctx, i, err) for i in 0..n-1 on the calling thread and one
- * more, in order of i as threads come free; stops handing out jobs after
- * the first failure, whose code and message it returns. */
-ms_err ms_snap_jobs(int n, ms_err (*job)(void *ctx, int i, ms_error *err), void *ctx,
+/* Runs job(ctx, i, worker, err) for i in 0..n-1 on the calling thread
+ * (worker 0) and one more (worker 1), in order of i as threads come free;
+ * stops handing out jobs after the first failure, whose code and message it
+ * returns. */
+ms_err ms_snap_jobs(int n, ms_err (*job)(void *ctx, int i, int worker, ms_error *err), void *ctx,
                     ms_error *err);
+
+/* Scratch memory kept by a worker from one job to the next: fresh pages
+ * cost a fault each, so large buffers are worth reusing. */
+typedef struct snap_scratch {
+	void *p;
+	size_t cap;
+} snap_scratch;
+
+/* Room for n bytes (contents not kept), NULL when out of memory. */
+void *ms_snap_scratch(snap_scratch *s, size_t n);
+void ms_snap_scratch_free(snap_scratch *s);
 
 #endif

@@ -433,7 +433,9 @@ static int scan_row(void *ctx, const ms_record_row *r)
 	if (rf->n == rf->cap) {
 		ms_err rc = ms_snap_raw_reserve(rf, rf->n + 1);
 		if (rc) {
-			sp->rc = ms_error_set(&sp->err, rc, "快照行数过多或内存不足 (snapshot: too many rows or out of memory)");
+			sp->rc = ms_error_set(&sp->err, rc,
+			                      "快照行数过多或内存不足 (snapshot: too many rows or "
+			                      "out of memory)");
 			return 1;
 		}
 	}
@@ -622,8 +624,9 @@ typedef struct append_ctx {
 	raw_feed *a, *b;
 } append_ctx;
 
-static ms_err append_job(void *ctx, int i, ms_error *err)
+static ms_err append_job(void *ctx, int i, int worker, ms_error *err)
 {
+	(void)worker;
 	append_ctx *x = ctx;
 	ms_err rc = ms_snap_raw_append(&x->a[i], &x->b[i]);
 	return rc ? ms_error_set(err, rc, NULL) : MS_ERR_OK;

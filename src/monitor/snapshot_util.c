@@ -277,11 +277,30 @@ ms_err ms_snap_radix_sort(snap_kv *a, snap_kv *tmp, size_t n)
 	return MS_ERR_OK;
 }
 
+/* ---- scratch memory ---- */
+
+void *ms_snap_scratch(snap_scratch *s, size_t n)
+{
+	if (n > s->cap || !s->p) {
+		ms_free(s->p);
+		s->p = ms_malloc(n ? n : 1);
+		s->cap = s->p ? n : 0;
+	}
+	return s->p;
+}
+
+void ms_snap_scratch_free(snap_scratch *s)
+{
+	ms_free(s->p);
+	s->p = NULL;
+	s->cap = 0;
+}
+
 /* ---- jobs on two threads ---- */
 
 typedef struct job_pool {
 	int n;
-	ms_err (*job)(void *ctx, int i, ms_error *err);
+	ms_err (*job)(void *ctx, int i, int worker, ms_error *err);
 	void *ctx;
 	atomic_int next;
 	atomic_bool failed;
@@ -289,6 +308,7 @@ typedef struct job_pool {
 
 typedef struct job_worker {
 	job_pool *pool;
+	int index;
 	ms_err rc;
 	ms_error err;
 } job_worker;
@@ -301,7 +321,7 @@ static void *jobs_run(void *arg)
 		int i = atomic_fetch_add(&p->next, 1);
 		if (i >= p->n)
 			break;
-		w->rc = p->job(p->ctx, i, &w->err);
+		w->rc = p->job(p->ctx, i, w->index, &w->err);
 		if (w->rc) {
 			atomic_store(&p->failed, true);
 			break;
@@ -310,7 +330,7 @@ static void *jobs_run(void *arg)
 	return NULL;
 }
 
-ms_err ms_snap_jobs(int n, ms_err (*job)(void *ctx, int i, ms_error *err), void *ctx,
+ms_err ms_snap_jobs(int n, ms_err (*job)(void *ctx, int i, int worker, ms_error *err), void *ctx,
                     ms_error *err)
 {
 	job_pool p = {.n = n, .job = job, .ctx = ctx};
@@ -319,6 +339,7 @@ ms_err ms_snap_jobs(int n, ms_err (*job)(void *ctx, int i, ms_error *err), void 
 	job_worker w[2];
 	memset(w, 0, sizeof w);
 	w[0].pool = w[1].pool = &p;
+	w[1].index = 1;
 	ms_error_clear(&w[0].err);
 	ms_error_clear(&w[1].err);
 	pthread_t t;

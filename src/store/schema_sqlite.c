@@ -248,6 +248,103 @@ static const ms_migration migrations[] = {
 	 "  added TEXT NOT NULL,\n"
 	 "  PRIMARY KEY (alert_id, sha256)\n"
 	 ") STRICT, WITHOUT ROWID;\n"},
+	{4, "station records and household service files",
+	 /* a station's own records (SPEC §5); station is the township's area
+	  * code, so scoped reads filter on it. Staff and volunteers are kept in
+	  * tables of their own: a volunteer never counts as staff. */
+	 "CREATE TABLE station_staff (\n"
+	 "  id INTEGER PRIMARY KEY,\n"
+	 "  station TEXT NOT NULL REFERENCES station(code),\n"
+	 "  name TEXT NOT NULL,\n"
+	 "  qualification TEXT NOT NULL CHECK (qualification IN "
+	 "('assistant','intermediate','senior','none')),\n"
+	 "  phone TEXT,\n"
+	 "  added_by TEXT NOT NULL,\n"
+	 "  added TEXT NOT NULL\n"
+	 ") STRICT;\n"
+	 "CREATE INDEX station_staff_station ON station_staff(station);\n"
+	 /* hours in tenths of an hour */
+	 "CREATE TABLE station_volunteer (\n"
+	 "  id INTEGER PRIMARY KEY,\n"
+	 "  station TEXT NOT NULL REFERENCES station(code),\n"
+	 "  name TEXT NOT NULL,\n"
+	 "  phone TEXT,\n"
+	 "  hours_tenths INTEGER NOT NULL DEFAULT 0 CHECK (hours_tenths >= 0),\n"
+	 "  added_by TEXT NOT NULL,\n"
+	 "  added TEXT NOT NULL\n"
+	 ") STRICT;\n"
+	 "CREATE INDEX station_volunteer_station ON station_volunteer(station);\n"
+	 "CREATE TABLE station_org (\n"
+	 "  id INTEGER PRIMARY KEY,\n"
+	 "  station TEXT NOT NULL REFERENCES station(code),\n"
+	 "  name TEXT NOT NULL,\n"
+	 "  registration TEXT NOT NULL,\n"
+	 "  services TEXT NOT NULL DEFAULT '',\n"
+	 "  added_by TEXT NOT NULL,\n"
+	 "  added TEXT NOT NULL\n"
+	 ") STRICT;\n"
+	 "CREATE INDEX station_org_station ON station_org(station);\n"
+	 /* linked charitable resources: money as integer fen */
+	 "CREATE TABLE station_resource (\n"
+	 "  id INTEGER PRIMARY KEY,\n"
+	 "  station TEXT NOT NULL REFERENCES station(code),\n"
+	 "  donor TEXT NOT NULL,\n"
+	 "  amount_fen INTEGER NOT NULL CHECK (amount_fen > 0),\n"
+	 "  day TEXT NOT NULL,\n"
+	 "  purpose TEXT NOT NULL DEFAULT '',\n"
+	 "  added_by TEXT NOT NULL,\n"
+	 "  added TEXT NOT NULL\n"
+	 ") STRICT;\n"
+	 "CREATE INDEX station_resource_station ON station_resource(station, day);\n"
+	 "CREATE TABLE station_affair (\n"
+	 "  id INTEGER PRIMARY KEY,\n"
+	 "  station TEXT NOT NULL REFERENCES station(code),\n"
+	 "  day TEXT NOT NULL,\n"
+	 "  summary TEXT NOT NULL,\n"
+	 "  added_by TEXT NOT NULL,\n"
+	 "  added TEXT NOT NULL\n"
+	 ") STRICT;\n"
+	 "CREATE INDEX station_affair_station ON station_affair(station, day);\n"
+	 /* one service file (一户一档) per household, opened at the station of
+	  * the household's township; area is the household's registry area
+	  * when the file was opened */
+	 "CREATE TABLE service_file (\n"
+	 "  household TEXT PRIMARY KEY,\n"
+	 "  area TEXT NOT NULL,\n"
+	 "  station TEXT NOT NULL REFERENCES station(code),\n"
+	 "  opened TEXT NOT NULL,\n"
+	 "  opened_by TEXT NOT NULL,\n"
+	 "  created TEXT NOT NULL\n"
+	 ") STRICT;\n"
+	 "CREATE INDEX service_file_area ON service_file(area);\n"
+	 /* what the station did for a household: visits (kind home, phone,
+	  * walk_in), services (persons = person-times), referrals (kind = the
+	  * department; result is what it did) and applications (kind = the
+	  * benefit; result pending, granted or refused) */
+	 "CREATE TABLE service_entry (\n"
+	 "  id INTEGER PRIMARY KEY,\n"
+	 "  household TEXT NOT NULL REFERENCES service_file(household),\n"
+	 "  area TEXT NOT NULL,\n"
+	 "  type TEXT NOT NULL CHECK (type IN ('visit','service','referral','application')),\n"
+	 "  day TEXT NOT NULL,\n"
+	 "  kind TEXT NOT NULL,\n"
+	 "  persons INTEGER NOT NULL DEFAULT 0 CHECK (persons >= 0),\n"
+	 "  person TEXT,\n"
+	 "  note TEXT NOT NULL DEFAULT '',\n"
+	 "  needs TEXT NOT NULL DEFAULT '',\n"
+	 "  result TEXT,\n"
+	 "  result_day TEXT,\n"
+	 "  result_note TEXT,\n"
+	 "  result_by TEXT,\n"
+	 "  actor TEXT NOT NULL,\n"
+	 "  at TEXT NOT NULL,\n"
+	 "  CHECK (type != 'visit' OR kind IN ('home','phone','walk_in')),\n"
+	 "  CHECK (type != 'application' OR result IN ('pending','granted','refused'))\n"
+	 ") STRICT;\n"
+	 "CREATE INDEX service_entry_household ON service_entry(household, day, id);\n"
+	 "CREATE INDEX service_entry_area ON service_entry(area, type, day);\n"
+	 /* a person's and a household's alerts, for their timelines */
+	 "CREATE INDEX alert_subject ON alert(subject);\n"},
 };
 
 const ms_migration *ms_schema_sqlite(int *n)

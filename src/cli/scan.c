@@ -104,12 +104,13 @@ int cli_cmd_scan(int argc, char **argv)
 			json_t *hits = json_object();
 			for (int i = 0; i < pack->nrules; i++)
 				json_object_set_new(hits, pack->rules[i].id, json_integer(res->hits[i]));
-			cli_print_json(json_pack("{s:s, s:s, s:o, s:o, s:o, s:b, s:I, s:o, s:{s:f, s:f, s:f, s:f}}",
+			cli_print_json(json_pack("{s:s, s:s, s:o, s:o, s:o, s:b, s:I, s:o, s:s, s:{s:f, s:f, s:f, s:f}}",
 			                         "as_of", ds, "pack", pack->version, "new", nw, "appended", ap,
 			                         "cleared", cl, "dry_run", dry, "scan", (json_int_t)sum->scan_id,
-			                         "hits", hits, "seconds", "snapshot", res->snapshot_seconds,
-			                         "rules", res->rules_seconds, "explain", res->explain_seconds,
-			                         "alerts", res->alerts_seconds));
+			                         "hits", hits, "snapshot",
+			                         res->snapshot_source ? res->snapshot_source : "built", "seconds",
+			                         "snapshot", res->snapshot_seconds, "rules", res->rules_seconds,
+			                         "explain", res->explain_seconds, "alerts", res->alerts_seconds));
 		} else {
 			printf("%s比对日 as of %s，政策包 pack %.12s…，人员 %u，家庭 %u\n", dry ? "【预览 dry run】" : "",
 			       ds, pack->version, res->persons, res->households);
@@ -123,10 +124,11 @@ int cli_cmd_scan(int argc, char **argv)
 				       (long long)sum->rules[i].new_alerts, (long long)sum->rules[i].appended,
 				       (long long)sum->rules[i].cleared);
 			}
-			printf("  合计 total: 新增 %lld，追加 %lld，消除 %lld；用时 快照 %.2fs 规则 %.2fs 解释 %.2fs 写入 %.2fs\n",
+			printf("  合计 total: 新增 %lld，追加 %lld，消除 %lld；用时 快照 %.2fs（%s）规则 %.2fs 解释 %.2fs 写入 %.2fs\n",
 			       (long long)sum->new_total, (long long)sum->appended_total,
-			       (long long)sum->cleared_total, res->snapshot_seconds, res->rules_seconds,
-			       res->explain_seconds, res->alerts_seconds);
+			       (long long)sum->cleared_total, res->snapshot_seconds,
+			       res->snapshot_source && !strcmp(res->snapshot_source, "loaded") ? "载入 loaded" : "新建 built",
+			       res->rules_seconds, res->explain_seconds, res->alerts_seconds);
 		}
 	}
 	free(res);

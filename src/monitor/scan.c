@@ -16,6 +16,7 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 static double now_s(void)
@@ -118,7 +119,7 @@ static ms_err explain_hit(ms_store *s, const ms_pack *pack, const ms_snapshot *s
 	for (int i = 0; i < ex->nfacts && !rc; i++) {
 		const ms_feed *f = pack->feeds.feeds[ex->facts[i].feed];
 		const ms_snap_feed *sf = ms_snapshot_feed(snap, f->name);
-		int64_t rid = sf->record_id[ex->facts[i].row];
+		int64_t rid = (int64_t)sf->record_id[ex->facts[i].row];
 		ms_record rec;
 		const char *feedname;
 		rc = ms_store_record_get(s, rid, &rec, &feedname, err);
@@ -172,6 +173,80 @@ static ms_err explain_hit(ms_store *s, const ms_pack *pack, const ms_snapshot *s
 	return rc;
 }
 
+/* The snapshot file of a database: "<db>.snapshot" beside it; NULL for a
+ * database that is not a plain file (in memory, a URI). */
+static char *snapshot_path(ms_store *s)
+{
+	const char *db = ms_store_url(s);
+	if (!db || !*db || db[0] == ':' || strncmp(db, "file:", 5) == 0 || strstr(db, "://"))
+		return NULL;
+	size_t n = strlen(db) + sizeof ".snapshot";
+	char *p = ms_malloc(n);
+	if (p)
+		snprintf(p, n, "%s.snapshot", db);
+	return p;
+}
+
+typedef struct batch_list {
+	const int64_t *want;
+	uint32_t n, seen;
+	bool same;
+} batch_list;
+
+static int batch_cmp(void *ctx, int64_t batch_id, int64_t feed_id)
+{
+	batch_list *b = ctx;
+	if (b->seen >= b->n || b->want[b->seen] != batch_id)
+		b->same = false;
+	b->seen++;
+	return 0;
+}
+
+/* The identity of the database file (device, inode). */
+static void db_identity(ms_store *s, uint64_t id[2])
+{
+	struct stat st;
+	id[0] = id[1] = 0;
+	if (stat(ms_store_url(s), &st) == 0) {
+		id[0] = (uint64_t)st.st_dev;
+		id[1] = (uint64_t)st.st_ino;
+	}
+}
+
+/* The snapshot file when it reflects exactly the store's published batches
+ * and records (the same highest record id), was built from this database
+ * file and written for these feeds; NULL otherwise (a damaged or old file is
+ * reported on stderr, then rebuilt over). */
+static ms_snapshot *snapshot_cached(ms_store *s, const ms_pack *pack, const char *path)
+{
+	ms_snapshot *snap = NULL;
+	ms_error lerr;
+	ms_error_clear(&lerr);
+	ms_err rc = ms_snapshot_load(path, &pack->feeds, &snap, &lerr);
+	if (rc) {
+		if (rc != MS_ERR_NOT_FOUND)
+			fprintf(stderr, "警告：快照文件不可用，重新生成 (warning: snapshot file not used, rebuilding): %s\n",
+			        ms_error_text(&lerr));
+		return NULL;
+	}
+	batch_list bl = {.want = snap->batches, .n = snap->nbatches, .same = true};
+	ms_error berr;
+	ms_error_clear(&berr);
+	if (ms_store_published_batches(s, batch_cmp, &bl, &berr) || !bl.same || bl.seen != bl.n) {
+		ms_snapshot_free(snap);
+		return NULL;
+	}
+	uint64_t id[2];
+	int64_t max_id = -1;
+	db_identity(s, id);
+	if (ms_store_record_max_id(s, &max_id, &berr) || max_id != snap->max_record_id ||
+	    id[0] != snap->source[0] || id[1] != snap->source[1]) {
+		ms_snapshot_free(snap);
+		return NULL;
+	}
+	return snap;
+}
+
 ms_err ms_scan_run(ms_store *s, const ms_pack *pack, const ms_scan_opts *o, ms_scan_result *res,
                    ms_error *err)
 {
@@ -185,7 +260,27 @@ ms_err ms_scan_run(ms_store *s, const ms_pack *pack, const ms_scan_opts *o, ms_s
 	ms_arena_init(&arena, 1 << 20, 0);
 	double t0 = now_s();
 	ms_progress_report(o->progress, "快照 snapshot", 0, 0);
-	ms_err rc = ms_snapshot_build(s, &pack->feeds, o->progress, &snap, err);
+	ms_err rc = MS_ERR_OK;
+	char *path = snapshot_path(s);
+	if (path)
+		snap = snapshot_cached(s, pack, path);
+	if (snap) {
+		res->snapshot_source = "loaded";
+	} else {
+		res->snapshot_source = "built";
+		rc = ms_snapshot_build(s, &pack->feeds, o->progress, &snap, err);
+		if (!rc && path) {
+			/* a file that cannot be written costs the next scan a build,
+			 * not this scan its result */
+			ms_error serr;
+			ms_error_clear(&serr);
+			db_identity(s, snap->source);
+			if (ms_snapshot_save(snap, &pack->feeds, path, &serr))
+				fprintf(stderr, "警告：未能保存快照文件 (warning: snapshot file not saved): %s\n",
+				        ms_error_text(&serr));
+		}
+	}
+	ms_free(path);
 	if (rc)
 		goto out;
 	res->persons = snap->npersons;

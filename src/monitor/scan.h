@@ -24,6 +24,9 @@ typedef struct ms_scan_result {
 	double snapshot_seconds, rules_seconds, explain_seconds, alerts_seconds;
 	size_t rules_peak_bytes;
 	uint32_t persons, households;
+	/* where the snapshot came from: "built" from the store, or "loaded" from
+	 * the snapshot file beside the database (still current) */
+	const char *snapshot_source;
 } ms_scan_result;
 
 ms_err ms_scan_run(ms_store *s, const ms_pack *pack, const ms_scan_opts *o, ms_scan_result *res,

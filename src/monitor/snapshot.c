@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #ifdef __GLIBC__
 #include <malloc.h>
@@ -428,10 +429,11 @@ static ms_err feed_job(void *ctx, int j, int worker, ms_error *err)
 	const uint32_t *perm = w->perm;
 	/* provenance: facts only (the registry's rows are read here and dropped) */
 	if (out != &b->reg) {
-		out->record_id = permute(rf->record_id, 8, perm, m, scratch);
-		out->batch_id = permute(rf->batch_id, 8, perm, m, scratch);
-		out->row_no = permute(rf->row_no, 8, perm, m, scratch);
-		rf->record_id = rf->batch_id = rf->row_no = NULL;
+		out->record_id = permute(rf->record_id, 4, perm, m, scratch);
+		out->batch_id = permute(rf->batch_id, 4, perm, m, scratch);
+		out->row_no = permute(rf->row_no, 4, perm, m, scratch);
+		rf->record_id = rf->row_no = NULL;
+		rf->batch_id = NULL;
 		if (!out->record_id || !out->batch_id || !out->row_no)
 			goto nomem;
 	}
@@ -958,21 +960,30 @@ static void finish_dicts(build *b, bool idnum)
 
 /* ---- the build ---- */
 
+/* Frees p unless it points into the mapping of a loaded snapshot. */
+static void release(const ms_snapshot *snap, const void *p)
+{
+	const char *m = snap->map, *q = p;
+	if (m && q >= m && q <= m + snap->map_len)
+		return;
+	ms_free((void *)(uintptr_t)p);
+}
+
 static void free_feed(ms_snap_feed *f, const ms_snapshot *snap)
 {
-	ms_free(f->owner);
-	ms_free(f->start);
-	ms_free(f->record_id);
-	ms_free(f->batch_id);
-	ms_free(f->row_no);
+	release(snap, f->owner);
+	release(snap, f->start);
+	release(snap, f->record_id);
+	release(snap, f->batch_id);
+	release(snap, f->row_no);
 	if (f->cols) {
 		for (int c = 0; f->def && c < f->def->n_cols; c++) {
 			ms_snap_col *col = &f->cols[c];
-			ms_free(col->i32);
-			ms_free(col->i64);
-			ms_free(col->empty);
+			release(snap, col->i32);
+			release(snap, col->i64);
+			release(snap, col->empty);
 			if (col->dict.str != snap->idnos.str)
-				ms_free(col->dict.str);
+				release(snap, col->dict.str);
 		}
 	}
 	ms_free(f->cols);
@@ -983,33 +994,35 @@ void ms_snapshot_free(ms_snapshot *snap)
 {
 	if (!snap)
 		return;
-	ms_free(snap->batches);
-	ms_free(snap->idno);
-	ms_free(snap->birth);
-	ms_free(snap->sex);
-	ms_free(snap->in_registry);
-	ms_free(snap->household);
-	ms_free(snap->father);
-	ms_free(snap->mother);
-	ms_free(snap->has_father);
-	ms_free(snap->has_mother);
-	ms_free(snap->area);
-	ms_free(snap->name);
-	ms_free(snap->names.str);
-	ms_free(snap->hhid);
-	ms_free(snap->hh_area);
-	ms_free(snap->member_start);
-	ms_free(snap->member);
-	ms_free(snap->areas.str);
+	release(snap, snap->batches);
+	release(snap, snap->idno);
+	release(snap, snap->birth);
+	release(snap, snap->sex);
+	release(snap, snap->in_registry);
+	release(snap, snap->household);
+	release(snap, snap->father);
+	release(snap, snap->mother);
+	release(snap, snap->has_father);
+	release(snap, snap->has_mother);
+	release(snap, snap->area);
+	release(snap, snap->name);
+	release(snap, snap->names.str);
+	release(snap, snap->hhid);
+	release(snap, snap->hh_area);
+	release(snap, snap->member_start);
+	release(snap, snap->member);
+	release(snap, snap->areas.str);
 	for (int f = 0; snap->feeds && f < snap->nfeeds; f++)
 		free_feed(&snap->feeds[f], snap);
 	ms_free(snap->feeds);
-	ms_free(snap->idnos.str);
+	release(snap, snap->idnos.str);
 	if (snap->strings) {
 		ms_snap_pool_free(&snap->strings->pools[0]);
 		ms_snap_pool_free(&snap->strings->pools[1]);
 		ms_free(snap->strings);
 	}
+	if (snap->map)
+		munmap(snap->map, snap->map_len);
 	ms_free(snap);
 }
 

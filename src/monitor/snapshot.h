@@ -50,9 +50,11 @@ typedef struct ms_snap_feed {
 	uint32_t nrows;
 	int32_t *owner;        /* person index of each row (ascending) */
 	uint32_t *start;       /* rows of person p: [start[p], start[p+1]); npersons+1 entries */
-	int64_t *record_id;    /* the store's record id: provenance for explanations */
-	int64_t *batch_id;
-	int64_t *row_no;       /* row number in its file */
+	/* provenance for explanations, 32-bit to keep a provincial snapshot
+	 * small (the build refuses a store whose ids or rows do not fit) */
+	uint32_t *record_id;   /* the store's record id */
+	int32_t *batch_id;
+	uint32_t *row_no;      /* row number in its file */
 	ms_snap_col *cols;     /* def->n_cols columns */
 } ms_snap_feed;
 
@@ -61,6 +63,15 @@ typedef struct ms_snapshot {
 	 * store's published batches are exactly these */
 	uint32_t nbatches;
 	int64_t *batches;      /* ascending */
+	/* and the highest record id stored when it was read: records are only
+	 * ever added (a review item linked adds one to a published batch), so
+	 * the same batches and the same highest id mean the same records */
+	int64_t max_record_id;
+	/* the database file it was built from (device, inode), so that a file
+	 * kept beside a database that has since been replaced by another is
+	 * not taken for it; 0, 0 when not known (set by the caller, kept in
+	 * the snapshot file) */
+	uint64_t source[2];
 	/* persons */
 	uint32_t npersons;
 	char (*idno)[19];      /* sorted; NUL-terminated */
@@ -94,6 +105,10 @@ typedef struct ms_snapshot {
 	ms_snap_dict idnos;
 	/* storage of the strings of every dictionary (private to the builder) */
 	struct ms_snap_strings *strings;
+	/* a snapshot loaded from a file: its arrays and strings point into this
+	 * read-only mapping (NULL for a built snapshot) */
+	void *map;
+	size_t map_len;
 } ms_snapshot;
 
 /* Builds a snapshot from every current record in the store. It holds every
@@ -108,6 +123,30 @@ typedef struct ms_snapshot {
 ms_err ms_snapshot_build(ms_store *s, const ms_feed_set *feeds, const ms_progress *progress,
                          ms_snapshot **out, ms_error *err);
 void ms_snapshot_free(ms_snapshot *snap);
+
+/* ---- the snapshot file (snapshot_file.c) ----
+ * A snapshot kept as a file loads in a fraction of the time a build takes.
+ * The file is versioned binary in this machine's byte order: a header
+ * (magic, format version, the feed set's hash, the file's size, a checksum
+ * of everything after the header) and every array and dictionary, each
+ * 8-byte aligned so a load maps the file read-only and points the arrays
+ * into the mapping. The feeds' definitions are not in the file: a load binds
+ * the file's feeds to those of `feeds`, and refuses a file written for a
+ * different feed set (ms_snapshot_feeds_hash). */
+
+/* A hash of everything in a feed set that shapes a snapshot (names, roles,
+ * columns, their types and roles), with the file format's version. */
+uint64_t ms_snapshot_feeds_hash(const ms_feed_set *feeds);
+/* Writes snap to path atomically: a temporary file beside it, flushed to
+ * disk, then renamed over path. */
+ms_err ms_snapshot_save(const ms_snapshot *snap, const ms_feed_set *feeds, const char *path,
+                        ms_error *err);
+/* Maps path and checks it whole (magic, version, feed set, size, checksum,
+ * the bounds of every array); MS_ERR_NOT_FOUND when there is no file,
+ * MS_ERR_INVALID when it is damaged, old or for other feeds. The snapshot
+ * is freed by ms_snapshot_free as a built one is. */
+ms_err ms_snapshot_load(const char *path, const ms_feed_set *feeds, ms_snapshot **out,
+                        ms_error *err);
 
 /* Index of a person by identity number (normalised, 18 chars), -1 none. */
 int32_t ms_snapshot_person(const ms_snapshot *snap, const char *idno);

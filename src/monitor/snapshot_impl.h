@@ -93,7 +93,11 @@ typedef struct raw_feed {
 	const ms_feed *def;
 	size_t n, cap;
 	uint64_t *owner;  /* idkey of the subject; NULL for households */
-	int64_t *record_id, *batch_id, *row_no;
+	/* provenance, 32-bit as in the snapshot (a provincial store's record
+	 * ids, batch ids and file rows fit; a larger one is refused) */
+	uint32_t *record_id;
+	int32_t *batch_id;
+	uint32_t *row_no;
 	raw_col cols[MS_FEED_MAX_COLUMNS];
 	int64_t first_batch; /* to tell whether the rows come from several batches */
 	bool multi_batch;

@@ -84,8 +84,8 @@ ms_err ms_snap_raw_reserve(raw_feed *rf, size_t n)
 	/* registry rows need no provenance: only the batch, to keep the newest */
 	bool facts = rf->def->role == MS_FEED_FACTS;
 	bool ok = (rf->def->role == MS_FEED_HOUSEHOLDS || grow((void **)&rf->owner, cap, 8)) &&
-	          (!facts || grow((void **)&rf->record_id, cap, 8)) &&
-	          grow((void **)&rf->batch_id, cap, 8) && (!facts || grow((void **)&rf->row_no, cap, 8));
+	          (!facts || grow((void **)&rf->record_id, cap, 4)) &&
+	          grow((void **)&rf->batch_id, cap, 4) && (!facts || grow((void **)&rf->row_no, cap, 4));
 	for (int c = 0; ok && c < rf->def->n_cols; c++) {
 		raw_col *col = &rf->cols[c];
 		switch (col->kind) {
@@ -184,10 +184,10 @@ ms_err ms_snap_raw_append(raw_feed *dst, raw_feed *src)
 	if (dst->owner)
 		memcpy(dst->owner + at, src->owner, n * 8);
 	if (dst->record_id)
-		memcpy(dst->record_id + at, src->record_id, n * 8);
-	memcpy(dst->batch_id + at, src->batch_id, n * 8);
+		memcpy(dst->record_id + at, src->record_id, n * 4);
+	memcpy(dst->batch_id + at, src->batch_id, n * 4);
 	if (dst->row_no)
-		memcpy(dst->row_no + at, src->row_no, n * 8);
+		memcpy(dst->row_no + at, src->row_no, n * 4);
 	for (int c = 0; c < dst->def->n_cols; c++) {
 		raw_col *d = &dst->cols[c], *s = &src->cols[c];
 		switch (d->kind) {
@@ -277,9 +277,9 @@ static void raw_reverse(raw_feed *rf)
 {
 	size_t n = rf->n;
 	reverse(rf->owner, n, 8);
-	reverse(rf->record_id, n, 8);
-	reverse(rf->batch_id, n, 8);
-	reverse(rf->row_no, n, 8);
+	reverse(rf->record_id, n, 4);
+	reverse(rf->batch_id, n, 4);
+	reverse(rf->row_no, n, 4);
 	for (int c = 0; c < rf->def->n_cols; c++) {
 		raw_col *col = &rf->cols[c];
 		reverse(col->v, n, col->kind == RAW_I64 || col->kind == RAW_KEY ? 8 : 4);
@@ -439,14 +439,21 @@ static int scan_row(void *ctx, const ms_record_row *r)
 			return 1;
 		}
 	}
+	if (r->id > UINT32_MAX || r->row < 0 || r->row > UINT32_MAX || r->batch_id > INT32_MAX) {
+		sp->rc = ms_error_set(&sp->err, MS_ERR_TOO_LARGE,
+		                      "快照：记录编号或行号超出 32 位 (snapshot: a record id, batch id or "
+		                      "row number does not fit in 32 bits): record %lld",
+		                      (long long)r->id);
+		return 1;
+	}
 	size_t i = rf->n;
 	if (rf->owner)
 		rf->owner[i] = owner;
 	if (rf->record_id) {
-		rf->record_id[i] = r->id;
-		rf->row_no[i] = r->row;
+		rf->record_id[i] = (uint32_t)r->id;
+		rf->row_no[i] = (uint32_t)r->row;
 	}
-	rf->batch_id[i] = r->batch_id;
+	rf->batch_id[i] = (int32_t)r->batch_id;
 	if (!rf->first_batch)
 		rf->first_batch = r->batch_id;
 	else if (r->batch_id != rf->first_batch)
@@ -670,6 +677,7 @@ ms_err ms_snap_scan(ms_store *s, const ms_feed_set *feeds, const ms_progress *pr
 		published[bl.ids[k]] = 1;
 	snap->batches = bl.ids;
 	snap->nbatches = bl.n;
+	snap->max_record_id = max_id;
 	bl.ids = NULL;
 
 	int nparts = 1;

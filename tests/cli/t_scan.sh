@@ -11,6 +11,7 @@ run station import prov/stations.csv; expect_rc 0
 
 run scan --dry-run --json; expect_rc 0
 expect_json "this.dry_run" true
+expect_json "this.snapshot" "built"
 expect_json "Object.values(this.new).reduce((a,b)=>a+b,0) > 0" true
 run alerts --json; expect_rc 0; expect_json "this.length" 0
 
@@ -45,8 +46,9 @@ const n = Object.values(s.new).reduce((x, y) => x + y, 0);
 if (n !== a.length) process.exit(1);'
 expect_json "this.every(a => a.id > 0 && a.state === 'new' && /^\\d{4}-\\d{2}-\\d{2}$/.test(a.due) && a.created.endsWith('+08:00'))" true
 
-# a second identical scan raises nothing
+# a second identical scan raises nothing, over the snapshot kept from the first
 run scan --json; expect_rc 0
+expect_json "this.snapshot" "loaded"
 expect_json "Object.values(this.new).reduce((a,b)=>a+b,0) + Object.values(this.appended).reduce((a,b)=>a+b,0) + Object.values(this.cleared).reduce((a,b)=>a+b,0)" 0
 
 # explanations: every alert cites its rule, pack version and facts

@@ -12,7 +12,9 @@
 #include "ingest/import.h"
 #include "model/area.h"
 #include "model/idnum.h"
+#include "monitor/scan.h"
 #include "monitor/snapshot.h"
+#include "rules/pack.h"
 #include "store/store.h"
 
 #include <stdio.h>
@@ -136,8 +138,8 @@ static int teardown(void **state)
 	ms_store_close(f->s);
 	ms_feed_set_free(&f->feeds);
 	char p[160];
-	const char *sfx[] = {"", "-wal", "-shm", ".import-lock"};
-	for (int i = 0; i < 4; i++) {
+	const char *sfx[] = {"", "-wal", "-shm", ".import-lock", ".snapshot", ".snap"};
+	for (int i = 0; i < 6; i++) {
 		snprintf(p, sizeof p, "%s%s", f->path, sfx[i]);
 		unlink(p);
 	}
@@ -681,9 +683,23 @@ static void test_review_linked(void **state)
 	int64_t rid = 0;
 	assert_int_equal(ms_store_review_list(f->s, "open", a, 10, first_review, &rid, &err), MS_ERR_OK);
 	assert_true(rid > 0);
+	/* a scan keeps its snapshot beside the database... */
+	ms_pack *pack = NULL;
+	if (ms_pack_load("policy/guangdong", &pack, &err))
+		fail_msg("pack: %s", ms_error_text(&err));
+	ms_scan_opts o = {.as_of = T_DATE("2026-06-30"), .dry_run = true};
+	ms_scan_result res;
+	assert_int_equal(ms_scan_run(f->s, pack, &o, &res, &err), MS_ERR_OK);
+	assert_int_equal(ms_scan_run(f->s, pack, &o, &res, &err), MS_ERR_OK);
+	assert_string_equal(res.snapshot_source, "loaded");
 	if (ms_import_review_decide(f->s, &f->feeds, rid, f->id[C], "test", "", T_DATE("2026-06-30"),
 	                            &err))
 		fail_msg("link: %s", ms_error_text(&err));
+	/* ...which the linked row, stored in a batch published before, makes
+	 * stale though the published batches are the same */
+	assert_int_equal(ms_scan_run(f->s, pack, &o, &res, &err), MS_ERR_OK);
+	assert_string_equal(res.snapshot_source, "built");
+	ms_pack_free(pack);
 	ms_snapshot *snap = build(f);
 	const ms_snap_feed *yb = ms_snapshot_feed(snap, "yibao");
 	int32_t pc = who(snap, f, C);
@@ -746,6 +762,252 @@ static void test_out_of_memory(void **state)
 	ms_snapshot_free(snap);
 }
 
+/* ---- the snapshot file ---- */
+
+static void snap_path(const fixture *f, const char *sfx, char *out, size_t cap)
+{
+	snprintf(out, cap, "%s%s", f->path, sfx);
+}
+
+static void dict_equal(const ms_snap_dict *a, const ms_snap_dict *b)
+{
+	assert_int_equal(a->n, b->n);
+	for (uint32_t i = 0; i < a->n; i++)
+		assert_string_equal(a->str[i], b->str[i]);
+}
+
+#define ARR_EQUAL(a, b, n)                                                      \
+	do {                                                                        \
+		assert_true(((a) == NULL) == ((b) == NULL));                            \
+		if ((a) && (n))                                                         \
+			assert_memory_equal((a), (b), (size_t)(n) * sizeof *(a));           \
+	} while (0)
+
+/* Every field of two snapshots, compared value by value. */
+static void snapshots_equal(const ms_snapshot *a, const ms_snapshot *b)
+{
+	assert_int_equal(a->nbatches, b->nbatches);
+	ARR_EQUAL(a->batches, b->batches, a->nbatches);
+	assert_int_equal(a->npersons, b->npersons);
+	uint32_t np = a->npersons, nh = a->nhouseholds;
+	ARR_EQUAL(a->idno, b->idno, np);
+	ARR_EQUAL(a->birth, b->birth, np);
+	ARR_EQUAL(a->sex, b->sex, np);
+	ARR_EQUAL(a->in_registry, b->in_registry, np);
+	ARR_EQUAL(a->household, b->household, np);
+	ARR_EQUAL(a->father, b->father, np);
+	ARR_EQUAL(a->mother, b->mother, np);
+	ARR_EQUAL(a->has_father, b->has_father, np);
+	ARR_EQUAL(a->has_mother, b->has_mother, np);
+	ARR_EQUAL(a->area, b->area, np);
+	ARR_EQUAL(a->name, b->name, np);
+	dict_equal(&a->names, &b->names);
+	assert_int_equal(a->nhouseholds, b->nhouseholds);
+	for (uint32_t h = 0; h < nh; h++)
+		assert_string_equal(a->hhid[h], b->hhid[h]);
+	ARR_EQUAL(a->hh_area, b->hh_area, nh);
+	ARR_EQUAL(a->member_start, b->member_start, nh + 1);
+	ARR_EQUAL(a->member, b->member, a->member_start[nh]);
+	dict_equal(&a->areas, &b->areas);
+	dict_equal(&a->idnos, &b->idnos);
+	assert_int_equal(a->records_read, b->records_read);
+	assert_int_equal(a->max_record_id, b->max_record_id);
+	assert_int_equal(a->source[0], b->source[0]);
+	assert_int_equal(a->source[1], b->source[1]);
+	assert_int_equal(a->nfeeds, b->nfeeds);
+	for (int i = 0; i < a->nfeeds; i++) {
+		const ms_snap_feed *fa = &a->feeds[i], *fb = &b->feeds[i];
+		assert_ptr_equal(fa->def, fb->def);
+		assert_int_equal(fa->nrows, fb->nrows);
+		uint32_t n = fa->nrows;
+		ARR_EQUAL(fa->owner, fb->owner, n);
+		ARR_EQUAL(fa->start, fb->start, np + 1);
+		ARR_EQUAL(fa->record_id, fb->record_id, n);
+		ARR_EQUAL(fa->batch_id, fb->batch_id, n);
+		ARR_EQUAL(fa->row_no, fb->row_no, n);
+		for (int c = 0; c < fa->def->n_cols; c++) {
+			const ms_snap_col *ca = &fa->cols[c], *cb = &fb->cols[c];
+			assert_ptr_equal(ca->def, cb->def);
+			assert_int_equal(ca->type, cb->type);
+			ARR_EQUAL(ca->i32, cb->i32, n);
+			ARR_EQUAL(ca->i64, cb->i64, n);
+			ARR_EQUAL(ca->empty, cb->empty, n);
+			assert_true((ca->dict.str == a->idnos.str) == (cb->dict.str == b->idnos.str));
+			assert_true((ca->dict.str == NULL) == (cb->dict.str == NULL));
+			if (ca->dict.str)
+				dict_equal(&ca->dict, &cb->dict);
+		}
+	}
+}
+
+static void save(fixture *f, const ms_snapshot *snap, const char *path)
+{
+	ms_error err;
+	ms_error_clear(&err);
+	if (ms_snapshot_save(snap, &f->feeds, path, &err))
+		fail_msg("save: %s", ms_error_text(&err));
+}
+
+static ms_err load(fixture *f, const char *path, ms_snapshot **out)
+{
+	ms_error err;
+	ms_error_clear(&err);
+	ms_err rc = ms_snapshot_load(path, &f->feeds, out, &err);
+	if (rc)
+		assert_null(*out);
+	return rc;
+}
+
+static void test_file_round_trip(void **state)
+{
+	fixture *f = *state;
+	fill_store(f);
+	char path[160];
+	snap_path(f, ".snap", path, sizeof path);
+	ms_snapshot *a = build(f);
+	a->source[0] = 7;
+	a->source[1] = 9;
+	save(f, a, path);
+	ms_snapshot *b = NULL;
+	assert_int_equal(load(f, path, &b), MS_ERR_OK);
+	assert_non_null(b->map);
+	snapshots_equal(a, b);
+	assert_int_equal(b->source[0], 7);
+	assert_int_equal(b->source[1], 9);
+	/* the lookups work on the loaded one */
+	for (int k = 0; k < NPEOPLE; k++)
+		assert_int_equal(ms_snapshot_person(b, f->id[k]), ms_snapshot_person(a, f->id[k]));
+	assert_int_equal(ms_snapshot_household(b, "H0001"), ms_snapshot_household(a, "H0001"));
+	ms_snapshot_free(b);
+	/* an empty store's snapshot too */
+	ms_snapshot_free(a);
+	unlink(path);
+}
+
+static void test_file_empty(void **state)
+{
+	fixture *f = *state;
+	char path[160];
+	snap_path(f, ".snap", path, sizeof path);
+	ms_snapshot *a = build(f);
+	save(f, a, path);
+	ms_snapshot *b = NULL;
+	assert_int_equal(load(f, path, &b), MS_ERR_OK);
+	snapshots_equal(a, b);
+	ms_snapshot_free(b);
+	ms_snapshot_free(a);
+	unlink(path);
+}
+
+static long file_size(const char *path)
+{
+	FILE *fp = fopen(path, "rb");
+	assert_non_null(fp);
+	fseek(fp, 0, SEEK_END);
+	long n = ftell(fp);
+	fclose(fp);
+	return n;
+}
+
+static void poke(const char *path, long at, unsigned char x)
+{
+	FILE *fp = fopen(path, "r+b");
+	assert_non_null(fp);
+	fseek(fp, at, SEEK_SET);
+	int c = fgetc(fp);
+	fseek(fp, at, SEEK_SET);
+	fputc(c ^ x, fp);
+	fclose(fp);
+}
+
+static void test_file_damaged(void **state)
+{
+	fixture *f = *state;
+	fill_store(f);
+	char path[160];
+	snap_path(f, ".snap", path, sizeof path);
+	ms_snapshot *a = build(f), *b = NULL;
+	assert_int_equal(load(f, path, &b), MS_ERR_NOT_FOUND);
+	save(f, a, path);
+	long n = file_size(path);
+	assert_true(n > 64);
+	/* one bit flipped anywhere: in the header, in an array, in a string */
+	long at[] = {0, 8, 16, 24, 40, 64, 100, n / 3, n / 2, n - 2, n - 1};
+	for (size_t i = 0; i < sizeof at / sizeof at[0]; i++) {
+		poke(path, at[i], 0x10);
+		assert_int_equal(load(f, path, &b), MS_ERR_INVALID);
+		poke(path, at[i], 0x10);
+		assert_int_equal(load(f, path, &b), MS_ERR_OK);
+		ms_snapshot_free(b);
+		b = NULL;
+	}
+	/* cut short, or grown */
+	assert_int_equal(truncate(path, n - 8), 0);
+	assert_int_equal(load(f, path, &b), MS_ERR_INVALID);
+	assert_int_equal(truncate(path, 10), 0);
+	assert_int_equal(load(f, path, &b), MS_ERR_INVALID);
+	save(f, a, path);
+	assert_int_equal(truncate(path, n + 8), 0);
+	assert_int_equal(load(f, path, &b), MS_ERR_INVALID);
+	/* written for other feed definitions */
+	save(f, a, path);
+	ms_feed_set other = f->feeds;
+	other.n--;
+	ms_error err;
+	ms_error_clear(&err);
+	assert_int_equal(ms_snapshot_load(path, &other, &b, &err), MS_ERR_INVALID);
+	assert_null(b);
+	ms_snapshot_free(a);
+	unlink(path);
+}
+
+/* A scan uses the file beside the database while no batch is published,
+ * rebuilds it when one is, and when the file is damaged. */
+static void test_scan_uses_file(void **state)
+{
+	fixture *f = *state;
+	fill_store(f);
+	ms_pack *pack = NULL;
+	ms_error err;
+	ms_error_clear(&err);
+	if (ms_pack_load("policy/guangdong", &pack, &err))
+		fail_msg("pack: %s", ms_error_text(&err));
+	ms_scan_opts o = {.as_of = ms_date_from_ymd(2025, 6, 30), .dry_run = true};
+	ms_scan_result r1, r2, r3, r4;
+	char path[160];
+	snap_path(f, ".snapshot", path, sizeof path);
+	assert_int_equal(ms_scan_run(f->s, pack, &o, &r1, &err), MS_ERR_OK);
+	assert_string_equal(r1.snapshot_source, "built");
+	assert_true(file_size(path) > 64);
+	assert_int_equal(ms_scan_run(f->s, pack, &o, &r2, &err), MS_ERR_OK);
+	assert_string_equal(r2.snapshot_source, "loaded");
+	assert_int_equal(r1.persons, r2.persons);
+	assert_memory_equal(r1.hits, r2.hits, sizeof r1.hits);
+	/* a new batch: the file is stale */
+	import(f, "gongan", "gongan-3.csv",
+	       "身份证号,姓名,事件类型,事件日期\n"
+	       "@R2,王五,迁入,2022-01-01\n");
+	assert_int_equal(ms_scan_run(f->s, pack, &o, &r3, &err), MS_ERR_OK);
+	assert_string_equal(r3.snapshot_source, "built");
+	ms_snapshot *b = NULL;
+	assert_int_equal(ms_snapshot_load(path, &pack->feeds, &b, &err), MS_ERR_OK);
+	assert_int_equal(b->nbatches, (uint32_t)f->nbatch + 1);
+	int64_t max_id = 0;
+	assert_int_equal(ms_store_record_max_id(f->s, &max_id, &err), MS_ERR_OK);
+	assert_int_equal(b->max_record_id, max_id);
+	ms_snapshot_free(b);
+	assert_int_equal(ms_scan_run(f->s, pack, &o, &r4, &err), MS_ERR_OK);
+	assert_string_equal(r4.snapshot_source, "loaded");
+	/* damaged: rebuilt (with a warning), then used again */
+	poke(path, file_size(path) / 2, 0x01);
+	assert_int_equal(ms_scan_run(f->s, pack, &o, &r4, &err), MS_ERR_OK);
+	assert_string_equal(r4.snapshot_source, "built");
+	assert_int_equal(ms_scan_run(f->s, pack, &o, &r4, &err), MS_ERR_OK);
+	assert_string_equal(r4.snapshot_source, "loaded");
+	assert_memory_equal(r3.hits, r4.hits, sizeof r3.hits);
+	ms_pack_free(pack);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -757,6 +1019,10 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_review_linked, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_empty_store, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_out_of_memory, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_file_round_trip, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_file_empty, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_file_damaged, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_scan_uses_file, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,7 +6,7 @@
 #include "cli/cli.h"
 
 #include "base/money.h"
-#include "ingest/feed.h"
+#include "model/feed.h"
 #include "model/area.h"
 #include "monitor/alerts.h"
 #include "store/store.h"

@@ -4,7 +4,7 @@
 #include "cli/cli.h"
 
 #include "base/date.h"
-#include "ingest/feed.h"
+#include "model/feed.h"
 #include "ingest/import.h"
 #include "store/store.h"
 

@@ -11,7 +11,7 @@
 #include "base/date.h"
 #include "base/err.h"
 #include "base/progress.h"
-#include "ingest/feed.h"
+#include "model/feed.h"
 #include "store/store.h"
 
 #include <stdbool.h>

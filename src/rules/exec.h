@@ -6,7 +6,7 @@
 #define MS_RULES_EXEC_H
 
 #include "base/err.h"
-#include "monitor/snapshot.h"
+#include "model/snapshot.h"
 #include "rules/plan.h"
 
 #include <stddef.h>

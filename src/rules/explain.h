@@ -9,7 +9,7 @@
 
 #include "base/buf.h"
 #include "base/err.h"
-#include "monitor/snapshot.h"
+#include "model/snapshot.h"
 #include "rules/pack.h"
 
 #include <stdbool.h>

@@ -9,7 +9,7 @@
 #include "base/calendar.h"
 #include "base/date.h"
 #include "base/err.h"
-#include "ingest/feed.h"
+#include "model/feed.h"
 #include "rules/ast.h"
 #include "rules/parse.h"
 

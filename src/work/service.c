@@ -9,7 +9,7 @@
 #include "base/arena.h"
 #include "base/mem.h"
 #include "base/text.h"
-#include "ingest/feed.h"
+#include "model/feed.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -8,7 +8,7 @@
 #include "testutil.h"
 
 #include "base/mem.h"
-#include "ingest/feed.h"
+#include "model/feed.h"
 #include "ingest/import.h"
 #include "model/area.h"
 #include "model/idnum.h"

@@ -2,8 +2,8 @@
  * A feed says which columns a department's file has, their types, header
  * aliases, which are required, and the natural key; adding a feed is a file,
  * not C. The import reads a file through its feed definition. */
-#ifndef MS_INGEST_FEED_H
-#define MS_INGEST_FEED_H
+#ifndef MS_MODEL_FEED_H
+#define MS_MODEL_FEED_H
 
 #include "base/err.h"
 

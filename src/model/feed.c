@@ -1,7 +1,7 @@
 /* feed.c — reads feed definitions (INI files of the policy pack) with
  * Debian's libinih. Lists (aliases, values, synonyms) may continue on
  * indented lines or repeated keys; each line adds to the list. */
-#include "ingest/feed.h"
+#include "model/feed.h"
 
 #include "base/mem.h"
 #include "base/text.h"

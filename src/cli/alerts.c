@@ -108,6 +108,7 @@ static int on_alert(void *ctx, const ms_alert *a)
 		    a->subject_type, "subject", a->subject, "area", a->area, "inbox", a->inbox,
 		    "state", a->state, "cleared", (int)a->cleared, "created", a->created, "due",
 		    a->due, "version", (json_int_t)a->version, "assignee", a->assignee);
+		json_object_set_new(j, "evidence_revoked", json_boolean(a->evidence_revoked));
 		json_array_append_new(c->arr, j);
 		return 0;
 	}

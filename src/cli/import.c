@@ -438,11 +438,15 @@ int cli_cmd_import(int argc, char **argv)
 		} else if (strcmp(verb, "revoke") == 0) {
 			e = ms_import_revoke(s, id, o.actor, o.reason, &err);
 			if (!e && arr)
-				json_array_append_new(arr, json_pack("{s:I, s:s}", "batch", (json_int_t)id, "state", "revoked"));
+				json_array_append_new(arr, json_pack("{s:I, s:s, s:I}", "batch", (json_int_t)id, "state",
+				                                     "revoked", "alerts_flagged",
+				                                     (json_int_t)ms_store_last_flagged(s)));
 			else if (!e)
-				printf("批次 %lld 已撤销，其记录不再参与比对（保留备查） / batch %lld revoked; its records "
-				       "no longer count (kept for audit)\n",
-				       (long long)id, (long long)id);
+				printf("批次 %lld 已撤销，其记录不再参与比对（保留备查）；%lld 条预警的依据引用了它，已标记待复核 / "
+				       "batch %lld revoked; its records no longer count (kept for audit); %lld alerts "
+				       "citing it are flagged\n",
+				       (long long)id, (long long)ms_store_last_flagged(s), (long long)id,
+				       (long long)ms_store_last_flagged(s));
 		} else { /* review */
 			const char *sub = argc > 1 ? argv[1] : "list";
 			if (strcmp(sub, "list") == 0) {

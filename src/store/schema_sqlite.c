@@ -345,6 +345,8 @@ static const ms_migration migrations[] = {
 	 "CREATE INDEX service_entry_area ON service_entry(area, type, day);\n"
 	 /* a person's and a household's alerts, for their timelines */
 	 "CREATE INDEX alert_subject ON alert(subject);\n"},
+	{5, "alerts flagged when a batch their evidence used is revoked",
+	 "ALTER TABLE alert ADD COLUMN evidence_revoked INTEGER NOT NULL DEFAULT 0;\n"},
 };
 
 const ms_migration *ms_schema_sqlite(int *n)

@@ -87,9 +87,12 @@ ms_err ms_store_batch_create(ms_store *s, int64_t feed_id, const char *sha256,
 /* Publishes a staging batch with its final counts, atomically. */
 ms_err ms_store_batch_publish(ms_store *s, int64_t batch_id, const ms_batch_counts *c,
                               ms_error *err);
-/* Withdraws a published batch: its records stop counting (they are kept). */
+/* Withdraws a published batch: its records stop counting (they are kept),
+ * and the alerts whose evidence cites it are flagged (evidence_revoked);
+ * ms_store_last_flagged then says how many were newly flagged. */
 ms_err ms_store_batch_revoke(ms_store *s, int64_t batch_id, const char *actor, const char *reason,
                              ms_error *err);
+int64_t ms_store_last_flagged(const ms_store *s);
 /* Lists batches newest first; calls fn for each (fn returns non-zero to stop). */
 ms_err ms_store_batch_list(ms_store *s, const char *feed, int limit,
                            int (*fn)(void *ctx, const ms_batch *b), void *ctx, ms_error *err);

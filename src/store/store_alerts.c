@@ -12,7 +12,7 @@
 /* clang-format off */
 #define ALERT_COLS                                                                                 \
 	"SELECT id, rule, kind, subject_type, subject, area, inbox, state, cleared, created, due, " \
-	"version, assignee, raised_scan, last_scan, pack_version, closed FROM alert"
+	"version, assignee, raised_scan, last_scan, pack_version, closed, evidence_revoked FROM alert"
 
 /* An area-code prefix as a range, so the index on the column serves it:
  * digits sort before ':' in every collation SQLite uses here. */
@@ -392,6 +392,7 @@ static void alert_from_row(sqlite3_stmt *q, ms_alert *a)
 	a->last_scan = sqlite3_column_int64(q, 14);
 	a->pack_version = store_col_text(q, 15);
 	a->closed = store_col_text(q, 16);
+	a->evidence_revoked = sqlite3_column_int(q, 17) != 0;
 }
 
 ms_err ms_store_alert_get(ms_store *s, int64_t id, ms_alert *out, ms_error *err)

@@ -59,6 +59,7 @@ typedef struct ms_alert {
 	int64_t raised_scan, last_scan;
 	const char *pack_version;
 	const char *closed; /* NULL while open */
+	bool evidence_revoked; /* a batch its evidence cites was revoked */
 } ms_alert;
 
 /* What the scan needs to know of the open alert of a key. */

@@ -29,6 +29,7 @@ struct ms_store {
 	char *url;
 	int lock_fd;
 	bool unchanged_ready;
+	int64_t last_flagged; /* alerts flagged by the last revocation */
 	char *scratch; /* copies of text returned to callers */
 	size_t scratch_cap;
 	/* states of batches by id, for key probes without a join */

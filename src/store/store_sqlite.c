@@ -39,6 +39,8 @@
 	X(BATCH_REVOKE, "UPDATE batch SET state = 'revoked', revoked = ?2, revoked_by = ?3, "      \
 	                "revoke_reason = ?4 WHERE id = ?1 AND state = 'published'")                \
 	X(STAGING_LIST, "SELECT id FROM batch WHERE state = 'staging'")                            \
+	X(ALERT_FLAG_REVOKED, "UPDATE alert SET evidence_revoked = 1 WHERE id IN (SELECT alert_id " \
+	                      "FROM alert_evidence WHERE batch_id = ?1) AND evidence_revoked = 0")  \
 	X(STAGING_DEL_RECORDS, "DELETE FROM record WHERE id >= (SELECT first_record FROM batch "   \
 	                       "WHERE id = ?1) AND batch_id = ?1")                                  \
 	X(STAGING_DEL_REJECTS, "DELETE FROM reject WHERE batch_id = ?1")                           \
@@ -387,6 +389,8 @@ void ms_store_close(ms_store *s)
 
 const char *ms_store_url(const ms_store *s) { return s->url; }
 
+int64_t ms_store_last_flagged(const ms_store *s) { return s->last_flagged; }
+
 /* ---- transactions ---- */
 
 static ms_err run_simple(ms_store *s, int id, ms_error *err, const char *what)
@@ -676,6 +680,14 @@ ms_err ms_store_batch_revoke(ms_store *s, int64_t batch_id, const char *actor, c
 		return ms_error_set(err, MS_ERR_CONFLICT,
 		                    "批次 %lld 不存在或未发布 (batch not found or not published)",
 		                    (long long)batch_id);
+	/* the alerts whose evidence cites the batch are flagged for review */
+	q = stmt(s, ST_ALERT_FLAG_REVOKED, err);
+	if (!q)
+		return MS_ERR_DB;
+	sqlite3_bind_int64(q, 1, batch_id);
+	if (store_exec_done(s, q, err, "flagging alerts of a revoked batch"))
+		return err ? err->code : MS_ERR_DB;
+	s->last_flagged = sqlite3_changes(s->db);
 	return MS_ERR_OK;
 }
 

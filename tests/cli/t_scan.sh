@@ -68,3 +68,15 @@ run scan --as-of 2026-06-30 --dry-run --json; expect_rc 0
 expect_json "this.as_of" "2026-06-30"
 run scan --as-of 2026-02-30; expect_rc 2
 run rules plan R12; expect_rc 0; expect_out "reduce_members_to_households"
+
+# revoking a batch flags the alerts whose evidence cites it
+yb=$(sqlite3 p.db "SELECT b.id FROM batch b JOIN feed f ON f.id = b.feed_id WHERE f.name = 'yibao'")
+run import revoke "$yb" --reason "数据有误" --json; expect_rc 0
+expect_json "this[0].alerts_flagged > 0" true
+run alerts --json --rule R05 --limit 1000; expect_rc 0
+expect_json "this.length > 0 && this.every(a => a.evidence_revoked)" true
+run alerts --json --rule R01 --limit 1000
+expect_json "this.some(a => a.evidence_revoked)" false
+# the next scan no longer sees the withdrawn settlements: the R05 alerts clear
+run scan --json; expect_rc 0
+expect_json "this.cleared.R05 > 0" true

@@ -98,7 +98,7 @@ INSERT INTO alert_evidence(alert_id, fact_key, feed, record_id, batch_id, row, p
 
 run alerts --json; expect_rc 0
 expect_json "this.length" 2
-expect_json "Object.keys(this[0]).join()" "id,rule,kind,subject_type,subject,area,inbox,state,cleared,created,due,version,assignee"
+expect_json "Object.keys(this[0]).join()" "id,rule,kind,subject_type,subject,area,inbox,state,cleared,created,due,version,assignee,evidence_revoked"
 expect_json "this[0].subject" "440106195001010015"
 expect_json "this[1].subject_type" "household"
 expect_json "this[1].cleared" true

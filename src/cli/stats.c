@@ -11,6 +11,9 @@
 #include "store/store.h"
 #include "work/service.h"
 #include "work/work.h"
+#include "monitor/population.h"
+#include "monitor/scan.h"
+#include "monitor/snapshot.h"
 
 #include <getopt.h>
 #include <jansson.h>
@@ -122,10 +125,23 @@ int cli_cmd_stats(int argc, char **argv)
 	ms_service_figures sf;
 	if (!e)
 		e = ms_service_stats(s, actor, area, from, to, &sf, &err);
+	/* the monitored population by category on `to`, over the snapshot */
+	ms_population *pop = ms_calloc(1, sizeof *pop);
+	if (!e && !pop)
+		e = ms_error_set(&err, MS_ERR_NOMEM, NULL);
+	if (!e && pack->population) {
+		ms_snapshot *snap = NULL;
+		const char *src;
+		e = ms_scan_snapshot(s, pack, NULL, &snap, &src, &err);
+		if (!e)
+			e = ms_population_count(pack, snap, area, to, pop, &err);
+		ms_snapshot_free(snap);
+	}
 	ms_store_close(s);
 	ms_pack_free(pack);
 	if (e) {
 		ms_free(st);
+		ms_free(pop);
 		return cli_fail_err("stats", &err);
 	}
 	if (json) {
@@ -163,8 +179,14 @@ int cli_cmd_stats(int argc, char **argv)
 		                              (json_int_t)sf.volunteers, "organizations",
 		                              (json_int_t)sf.organizations, "resources_fen",
 		                              (json_int_t)sf.resources_fen, "resources_yuan", yuan));
+		json_t *cats = json_object();
+		for (int i = 0; i < pop->n; i++)
+			json_object_set_new(cats, pop->category[i], json_integer(pop->persons[i]));
+		json_object_set_new(j, "population",
+		                    json_pack("{s:I, s:o}", "total", (json_int_t)pop->total, "by_category", cats));
 		cli_print_json(j);
 		ms_free(st);
+		ms_free(pop);
 		return CLI_OK;
 	}
 	printf("区划 area %s  期间 period %s – %s\n", st->area, st->from, st->to);
@@ -192,6 +214,11 @@ int cli_cmd_stats(int argc, char **argv)
 				       (long long)r->outcomes[k]);
 		putchar('\n');
 	}
+	printf("  监测人口 monitored population on %s: %lld\n", st->to, (long long)pop->total);
+	for (int i = 0; i < pop->n; i++)
+		if (pop->persons[i])
+			printf("    %s %lld\n", pop->category[i], (long long)pop->persons[i]);
 	ms_free(st);
+	ms_free(pop);
 	return CLI_OK;
 }

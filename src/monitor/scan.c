@@ -247,6 +247,35 @@ static ms_snapshot *snapshot_cached(ms_store *s, const ms_pack *pack, const char
 	return snap;
 }
 
+ms_err ms_scan_snapshot(ms_store *s, const ms_pack *pack, const ms_progress *progress,
+                        ms_snapshot **out, const char **source, ms_error *err)
+{
+	ms_snapshot *snap = NULL;
+	ms_err rc = MS_ERR_OK;
+	char *path = snapshot_path(s);
+	if (path)
+		snap = snapshot_cached(s, pack, path);
+	if (snap) {
+		*source = "loaded";
+	} else {
+		*source = "built";
+		rc = ms_snapshot_build(s, &pack->feeds, progress, &snap, err);
+		if (!rc && path) {
+			/* a file that cannot be written costs the next scan a build,
+			 * not this scan its result */
+			ms_error serr;
+			ms_error_clear(&serr);
+			db_identity(s, snap->source);
+			if (ms_snapshot_save(snap, &pack->feeds, path, &serr))
+				fprintf(stderr, "警告：未能保存快照文件 (warning: snapshot file not saved): %s\n",
+				        ms_error_text(&serr));
+		}
+	}
+	ms_free(path);
+	*out = rc ? NULL : snap;
+	return rc;
+}
+
 ms_err ms_scan_run(ms_store *s, const ms_pack *pack, const ms_scan_opts *o, ms_scan_result *res,
                    ms_error *err)
 {
@@ -260,27 +289,7 @@ ms_err ms_scan_run(ms_store *s, const ms_pack *pack, const ms_scan_opts *o, ms_s
 	ms_arena_init(&arena, 1 << 20, 0);
 	double t0 = now_s();
 	ms_progress_report(o->progress, "快照 snapshot", 0, 0);
-	ms_err rc = MS_ERR_OK;
-	char *path = snapshot_path(s);
-	if (path)
-		snap = snapshot_cached(s, pack, path);
-	if (snap) {
-		res->snapshot_source = "loaded";
-	} else {
-		res->snapshot_source = "built";
-		rc = ms_snapshot_build(s, &pack->feeds, o->progress, &snap, err);
-		if (!rc && path) {
-			/* a file that cannot be written costs the next scan a build,
-			 * not this scan its result */
-			ms_error serr;
-			ms_error_clear(&serr);
-			db_identity(s, snap->source);
-			if (ms_snapshot_save(snap, &pack->feeds, path, &serr))
-				fprintf(stderr, "警告：未能保存快照文件 (warning: snapshot file not saved): %s\n",
-				        ms_error_text(&serr));
-		}
-	}
-	ms_free(path);
+	ms_err rc = ms_scan_snapshot(s, pack, o->progress, &snap, &res->snapshot_source, err);
 	if (rc)
 		goto out;
 	res->persons = snap->npersons;

@@ -32,4 +32,11 @@ typedef struct ms_scan_result {
 ms_err ms_scan_run(ms_store *s, const ms_pack *pack, const ms_scan_opts *o, ms_scan_result *res,
                    ms_error *err);
 
+/* The snapshot of the store as it is now: the file beside the database when
+ * it is current, else built (and the file rewritten). *source is "loaded"
+ * or "built". The caller frees it with ms_snapshot_free. */
+struct ms_snapshot;
+ms_err ms_scan_snapshot(ms_store *s, const ms_pack *pack, const ms_progress *progress,
+                        struct ms_snapshot **out, const char **source, ms_error *err);
+
 #endif

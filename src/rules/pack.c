@@ -167,6 +167,8 @@ static int pack_ini_handler(void *user, const char *section, const char *name, c
 		slot = &c->pack->title;
 	else if (!strcmp(name, "province"))
 		slot = &c->pack->province;
+	else if (!strcmp(name, "population"))
+		slot = &c->pack->population;
 	if (!slot) {
 		ms_error_set(c->err, MS_ERR_PACK, "%s: 未知的键 %s (unknown key)", c->file, name);
 		c->failed = true;
@@ -475,6 +477,29 @@ ms_err ms_pack_load(const char *dir, ms_pack **out, ms_error *err)
 	snprintf(path, sizeof path, "%s/feeds", dir);
 	if ((rc = ms_feed_set_load(&pack->feeds, path, err)))
 		goto out;
+
+	if (pack->population) {
+		const char *dot = strchr(pack->population, '.');
+		char fname[128];
+		size_t flen = dot ? (size_t)(dot - pack->population) : 0;
+		const ms_feed *pf = NULL;
+		if (dot && flen < sizeof fname) {
+			memcpy(fname, pack->population, flen);
+			fname[flen] = '\0';
+			pf = ms_feed_set_find(&pack->feeds, fname);
+		}
+		int ci = -1;
+		for (int i = 0; pf && i < pf->n_cols; i++)
+			if (!strcmp(pf->cols[i].name, dot + 1))
+				ci = i;
+		if (ci < 0 || pf->cols[ci].type != MS_COL_ENUM || pf->n_ranges == 0) {
+			rc = ms_error_set(err, MS_ERR_PACK,
+			                  "%s/pack.ini: population 应为“数据源.枚举列”，且该数据源有有效期 "
+			                  "(population must name FEED.COLUMN, an enumeration of a feed with a "
+			                  "validity range): %s", dir, pack->population);
+			goto out;
+		}
+	}
 
 	snprintf(path, sizeof path, "%s/calendar.tsv", dir);
 	if ((rc = ms_calendar_load(&pack->calendar, path, err)))

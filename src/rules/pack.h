@@ -44,6 +44,9 @@ typedef struct ms_pack {
 	char *dir;
 	char version[65];
 	const char *name, *title, *province;
+	/* the enumeration column whose values are the categories of the monitored
+	 * population, as FEED.COLUMN (pack.ini `population`); NULL when none */
+	const char *population;
 	ms_feed_set feeds;
 	ms_calendar calendar;
 	ms_param params[MS_PACK_MAX_PARAMS];

@@ -80,3 +80,21 @@ expect_json "this.some(a => a.evidence_revoked)" false
 # the next scan no longer sees the withdrawn settlements: the R05 alerts clear
 run scan --json; expect_rc 0
 expect_json "this.cleared.R05 > 0" true
+
+# the monitored population by category, against a count made here from the
+# stored records (distinct persons holding an active record on the date)
+run stats --area 44 --from 2026-01-01 --to 2026-11-29 --json; expect_rc 0
+cp stdout.txt stats.json
+sqlite3 -separator '|' p.db "SELECT r.idno, r.vals FROM record r JOIN feed f ON f.id = r.feed_id JOIN batch b ON b.id = r.batch_id WHERE f.name = 'categories' AND b.state = 'published'" > cats.txt
+check "population by category equals an independent count" node -e '
+const fs = require("fs");
+const st = JSON.parse(fs.readFileSync("stats.json", "utf8")).population;
+const D = "2026-11-29", by = {}, all = new Set();
+for (const line of fs.readFileSync("cats.txt", "utf8").trim().split("\n")) {
+	const bar = line.indexOf("|"), id = line.slice(0, bar), v = line.slice(bar + 1).split("\x1f");
+	const [cat, start, end] = [v[2], v[3], v[4]];
+	if (start <= D && (!end || end >= D)) { (by[cat] = by[cat] || new Set()).add(id); all.add(id); }
+}
+let ok = st.total === all.size && st.total > 0;
+for (const [c, n] of Object.entries(st.by_category)) ok = ok && n === (by[c] ? by[c].size : 0);
+if (!ok) { console.error(st, all.size); process.exit(1); }'

@@ -14,7 +14,7 @@
 #define MS_POPULATION_MAX 64
 
 typedef struct ms_population {
-	int n;                                  /* categories (the column's values) */
+	int n;                                  /* values of the population column */
 	char category[MS_POPULATION_MAX][96]; /* copies of the values */
 	int64_t persons[MS_POPULATION_MAX];     /* holders of each on the date */
 	int64_t total;                          /* persons holding at least one */

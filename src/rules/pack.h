@@ -44,7 +44,7 @@ typedef struct ms_pack {
 	char *dir;
 	char version[65];
 	const char *name, *title, *province;
-	/* the enumeration column whose values are the categories of the monitored
+	/* the enumeration column whose values are the kinds of people in the monitored
 	 * population, as FEED.COLUMN (pack.ini `population`); NULL when none */
 	const char *population;
 	ms_feed_set feeds;

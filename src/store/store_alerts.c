@@ -10,9 +10,7 @@
 #include <string.h>
 
 /* clang-format off */
-#define ALERT_COLS                                                                                 \
-	"SELECT id, rule, kind, subject_type, subject, area, inbox, state, cleared, created, due, " \
-	"version, assignee, raised_scan, last_scan, pack_version, closed, evidence_revoked FROM alert"
+#define ALERT_COLS "SELECT " MS_STORE_ALERT_COLS " FROM alert"
 
 /* An area-code prefix as a range, so the index on the column serves it:
  * digits sort before ':' in every collation SQLite uses here. */
@@ -373,7 +371,7 @@ ms_err ms_store_alert_event_add(ms_store *s, int64_t alert_id, const char *at, c
 
 /* ---- alerts: reading ---- */
 
-static void alert_from_row(sqlite3_stmt *q, ms_alert *a)
+void store_alert_from_row(sqlite3_stmt *q, ms_alert *a)
 {
 	a->id = sqlite3_column_int64(q, 0);
 	a->rule = store_col_text(q, 1);
@@ -406,7 +404,7 @@ ms_err ms_store_alert_get(ms_store *s, int64_t id, ms_alert *out, ms_error *err)
 		return MS_ERR_DB;
 	if (r == 0)
 		return MS_ERR_NOT_FOUND;
-	alert_from_row(q, out);
+	store_alert_from_row(q, out);
 	const char **f[] = {&out->rule,  &out->kind,     &out->subject_type, &out->subject,
 	                    &out->area,  &out->inbox,    &out->state,        &out->created,
 	                    &out->due,   &out->assignee, &out->pack_version, &out->closed};
@@ -429,7 +427,7 @@ ms_err ms_store_alert_list(ms_store *s, const ms_alert_filter *f,
 	int rc;
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		ms_alert a;
-		alert_from_row(q, &a);
+		store_alert_from_row(q, &a);
 		if (fn(ctx, &a))
 			break;
 	}

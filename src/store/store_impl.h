@@ -58,6 +58,17 @@ const char *store_col_text(sqlite3_stmt *q, int i);
  * are numbered MS_STORE_EXT_MAX + statement id. */
 bool store_detach(ms_store *s, int slot, sqlite3_stmt *q, const char **fields[], int n);
 
+/* The columns of an alert row, in the order store_alert_from_row reads
+ * them; modules add their own columns after these. */
+#define MS_STORE_ALERT_COLS                                                                        \
+	"id, rule, kind, subject_type, subject, area, inbox, state, cleared, created, due, "     \
+	"version, assignee, raised_scan, last_scan, pack_version, closed, evidence_revoked"
+#define MS_STORE_ALERT_NCOLS 18
+struct ms_alert;
+/* Fills an alert from a row selected with MS_STORE_ALERT_COLS first; the
+ * strings point into the statement's row. */
+void store_alert_from_row(sqlite3_stmt *q, struct ms_alert *a);
+
 /* Now as RFC 3339 in China Standard Time. */
 void store_now_rfc3339(char out[32]);
 

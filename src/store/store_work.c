@@ -10,10 +10,7 @@
 #include <string.h>
 
 /* clang-format off */
-#define WALERT_COLS                                                                                \
-	"SELECT id, rule, kind, subject_type, subject, area, inbox, state, cleared, created, due, " \
-	"version, assignee, raised_scan, last_scan, pack_version, closed, outcome, decision "       \
-	"FROM alert"
+#define WALERT_COLS "SELECT " MS_STORE_ALERT_COLS ", outcome, decision FROM alert"
 
 /* An area-code prefix as a range, so an index on the column serves it. */
 #define PREFIX_IN(col, p) "(" col " >= " p " AND " col " < " p " || ':')"
@@ -83,26 +80,9 @@ static sqlite3_stmt *stmt(ms_store *s, int id, ms_error *err)
 
 static void alert_from_row(sqlite3_stmt *q, ms_work_alert_row *w)
 {
-	ms_alert *a = &w->a;
-	a->id = sqlite3_column_int64(q, 0);
-	a->rule = store_col_text(q, 1);
-	a->kind = store_col_text(q, 2);
-	a->subject_type = store_col_text(q, 3);
-	a->subject = store_col_text(q, 4);
-	a->area = store_col_text(q, 5);
-	a->inbox = store_col_text(q, 6);
-	a->state = store_col_text(q, 7);
-	a->cleared = sqlite3_column_int(q, 8) != 0;
-	a->created = store_col_text(q, 9);
-	a->due = store_col_text(q, 10);
-	a->version = sqlite3_column_int64(q, 11);
-	a->assignee = store_col_text(q, 12);
-	a->raised_scan = sqlite3_column_int64(q, 13);
-	a->last_scan = sqlite3_column_int64(q, 14);
-	a->pack_version = store_col_text(q, 15);
-	a->closed = store_col_text(q, 16);
-	w->outcome = store_col_text(q, 17);
-	w->decision = store_col_text(q, 18);
+	store_alert_from_row(q, &w->a);
+	w->outcome = store_col_text(q, MS_STORE_ALERT_NCOLS);
+	w->decision = store_col_text(q, MS_STORE_ALERT_NCOLS + 1);
 }
 
 ms_err ms_store_work_alert_get(ms_store *s, int64_t id, ms_work_alert_row *out, ms_error *err)

@@ -109,20 +109,11 @@ ms_err ms_store_user_get(ms_store *s, const char *name, ms_user_row *out, ms_err
 		const char **fields[] = {&out->name,   &out->role,         &out->scope,
 		                         &out->station, &out->pwhash,       &out->locked_until,
 		                         &out->created, &out->created_by,   &out->updated};
-		size_t used = 0;
-		for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
-			const char *v = *fields[i];
-			if (!v)
-				continue;
-			size_t n = strlen(v) + 1;
-			if (n > sizeof out->text_ - used) {
-				sqlite3_reset(q);
-				return ms_error_set(err, MS_ERR_TOO_LARGE,
-				                    "用户记录过长 (a user row is too long)");
-			}
-			memcpy(out->text_ + used, v, n);
-			*fields[i] = out->text_ + used;
-			used += n;
+		if (!store_copy_into(out->text_, sizeof out->text_, fields,
+		                     (int)(sizeof fields / sizeof fields[0]))) {
+			sqlite3_reset(q);
+			return ms_error_set(err, MS_ERR_TOO_LARGE,
+			                    "用户记录过长 (a user row is too long)");
 		}
 		sqlite3_reset(q);
 		return MS_ERR_OK;

@@ -58,6 +58,11 @@ const char *store_col_text(sqlite3_stmt *q, int i);
  * are numbered MS_STORE_EXT_MAX + statement id. */
 bool store_detach(ms_store *s, int slot, sqlite3_stmt *q, const char **fields[], int n);
 
+/* Copies the strings the given fields point to into buf (cap bytes, owned
+ * by the caller's result struct) and points the fields at the copies.
+ * False when they do not fit; fields are then partly moved. */
+bool store_copy_into(char *buf, size_t cap, const char **fields[], int n);
+
 /* The columns of an alert row, in the order store_alert_from_row reads
  * them; modules add their own columns after these. */
 #define MS_STORE_ALERT_COLS                                                                        \

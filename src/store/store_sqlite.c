@@ -326,6 +326,23 @@ ms_err ms_store_open(const char *url, int flags, ms_store **out, ms_error *err)
 	return MS_ERR_OK;
 }
 
+bool store_copy_into(char *buf, size_t cap, const char **fields[], int n)
+{
+	size_t used = 0;
+	for (int i = 0; i < n; i++) {
+		const char *v = *fields[i];
+		if (!v)
+			continue;
+		size_t len = strlen(v) + 1;
+		if (len > cap - used)
+			return false;
+		memcpy(buf + used, v, len);
+		*fields[i] = buf + used;
+		used += len;
+	}
+	return true;
+}
+
 bool store_detach(ms_store *s, int slot, sqlite3_stmt *q, const char **fields[], int n)
 {
 	bool ok = true;

@@ -99,20 +99,11 @@ ms_err ms_store_work_alert_get(ms_store *s, int64_t id, ms_work_alert_row *out, 
 		                         &a->area,    &a->inbox,        &a->state,        &a->created,
 		                         &a->due,     &a->assignee,     &a->pack_version, &a->closed,
 		                         &out->outcome, &out->decision};
-		size_t used = 0;
-		for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
-			const char *v = *fields[i];
-			if (!v)
-				continue;
-			size_t n = strlen(v) + 1;
-			if (n > sizeof out->text_ - used) {
-				sqlite3_reset(q);
-				return ms_error_set(err, MS_ERR_TOO_LARGE,
-				                    "预警记录过长 (an alert row is too long)");
-			}
-			memcpy(out->text_ + used, v, n);
-			*fields[i] = out->text_ + used;
-			used += n;
+		if (!store_copy_into(out->text_, sizeof out->text_, fields,
+		                     (int)(sizeof fields / sizeof fields[0]))) {
+			sqlite3_reset(q);
+			return ms_error_set(err, MS_ERR_TOO_LARGE,
+			                    "预警记录过长 (an alert row is too long)");
 		}
 		sqlite3_reset(q);
 		return MS_ERR_OK;

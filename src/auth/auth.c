@@ -75,6 +75,28 @@ bool ms_scope_covers(const char *scope, const char *code)
 	return strncmp(code, scope, n) == 0;
 }
 
+void ms_auth_scope(const ms_user *u, ms_scope *out)
+{
+	*out = (ms_scope){.kind = MS_SCOPE_NONE, .user = u->name};
+	switch (u->role) {
+	case MS_ROLE_ADMIN:
+	case MS_ROLE_OFFICER:
+		out->kind = MS_SCOPE_AREA;
+		out->prefix = u->scope;
+		break;
+	case MS_ROLE_STATION_HEAD:
+		out->kind = u->station[0] ? MS_SCOPE_STATION : MS_SCOPE_NONE;
+		out->station = u->station;
+		break;
+	case MS_ROLE_WORKER:
+		out->kind = u->station[0] ? MS_SCOPE_WORKER : MS_SCOPE_NONE;
+		out->station = u->station;
+		break;
+	default:
+		break;
+	}
+}
+
 ms_err ms_auth_check_name(const char *name, ms_error *err)
 {
 	size_t n = name ? strlen(name) : 0;

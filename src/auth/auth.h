@@ -60,6 +60,11 @@ bool ms_scope_shape_ok(const char *scope);
 /* Whether an area code (or a longer prefix) lies inside a scope. */
 bool ms_scope_covers(const char *scope, const char *code);
 
+/* The scope a user reads with (store.h): admin and officer by area prefix,
+ * station head by station, worker by assignment and station, other roles
+ * none. The strings point into u. */
+void ms_auth_scope(const ms_user *u, ms_scope *out);
+
 /* Checks a user name: 1–64 bytes of letters, digits, '.', '_', '-' or
  * non-ASCII UTF-8 (Chinese names), not starting with '-'. */
 ms_err ms_auth_check_name(const char *name, ms_error *err);

@@ -347,6 +347,47 @@ static const ms_migration migrations[] = {
 	 "CREATE INDEX alert_subject ON alert(subject);\n"},
 	{5, "alerts flagged when a batch their evidence used is revoked",
 	 "ALTER TABLE alert ADD COLUMN evidence_revoked INTEGER NOT NULL DEFAULT 0;\n"},
+	{6, "sessions, API tokens, second factors and jobs of the HTTP API",
+	 /* a login session: only the SHA-256 of its token is kept, so a copy of
+	  * the database opens no session. Times are Unix seconds. */
+	 "CREATE TABLE session (\n"
+	 "  token_hash TEXT PRIMARY KEY CHECK (length(token_hash) = 64),\n"
+	 "  user TEXT NOT NULL REFERENCES app_user(name),\n"
+	 "  csrf TEXT NOT NULL,\n"
+	 "  addr TEXT NOT NULL DEFAULT '',\n"
+	 "  created INTEGER NOT NULL,\n"
+	 "  last_seen INTEGER NOT NULL,\n"
+	 "  expires INTEGER NOT NULL\n"
+	 ") STRICT, WITHOUT ROWID;\n"
+	 "CREATE INDEX session_user ON session(user);\n"
+	 /* bearer tokens of department interfaces (uploaders): the feeds they
+	  * may upload to, comma-separated */
+	 "CREATE TABLE api_token (\n"
+	 "  id INTEGER PRIMARY KEY,\n"
+	 "  token_hash TEXT NOT NULL UNIQUE CHECK (length(token_hash) = 64),\n"
+	 "  user TEXT NOT NULL REFERENCES app_user(name),\n"
+	 "  feeds TEXT NOT NULL,\n"
+	 "  label TEXT NOT NULL DEFAULT '',\n"
+	 "  created TEXT NOT NULL,\n"
+	 "  created_by TEXT NOT NULL DEFAULT '',\n"
+	 "  revoked TEXT\n"
+	 ") STRICT;\n"
+	 /* the TOTP secret (RFC 6238) of a user who has a second factor */
+	 "ALTER TABLE app_user ADD COLUMN totp_secret TEXT;\n"
+	 /* long work started through the API (imports, scans): its final state
+	  * and result; progress while running is kept by the server */
+	 "CREATE TABLE job (\n"
+	 "  id INTEGER PRIMARY KEY,\n"
+	 "  kind TEXT NOT NULL CHECK (kind IN ('import','scan')),\n"
+	 "  actor TEXT NOT NULL,\n"
+	 "  scope TEXT NOT NULL,\n"
+	 "  state TEXT NOT NULL CHECK (state IN ('queued','running','done','failed')),\n"
+	 "  params TEXT NOT NULL DEFAULT '{}',\n"
+	 "  result TEXT,\n"
+	 "  error TEXT,\n"
+	 "  created TEXT NOT NULL,\n"
+	 "  finished TEXT\n"
+	 ") STRICT;\n"},
 };
 
 const ms_migration *ms_schema_sqlite(int *n)

@@ -44,6 +44,28 @@ ms_err ms_store_begin_read(ms_store *s, ms_error *err);
 ms_err ms_store_commit(ms_store *s, ms_error *err);
 void ms_store_rollback(ms_store *s);
 
+/* ---- scopes: what a caller may read (SPEC §1) ----
+ * Scoped store functions take one of these and apply it in their SQL, so a
+ * record outside it is never read: the caller gets MS_ERR_NOT_FOUND, as for
+ * a record that does not exist. auth/auth.h makes one from a user. */
+typedef enum {
+	MS_SCOPE_NONE = 0, /* no personal data (uploader, evaluator, auditor) */
+	MS_SCOPE_ALL,      /* the server's operator (command line) */
+	MS_SCOPE_AREA,     /* admin, officer: records whose area starts with prefix */
+	MS_SCOPE_STATION,  /* station head: its township (station), and alerts of
+	                    * its inbox or assigned to a worker of the station */
+	MS_SCOPE_WORKER,   /* social worker: alerts assigned to user; the people
+	                    * and households behind them or with a service file
+	                    * at its station */
+} ms_scope_kind;
+
+typedef struct ms_scope {
+	ms_scope_kind kind;
+	const char *prefix;  /* AREA: area-code prefix (2–12 digits) */
+	const char *station; /* STATION, WORKER: the 9-digit township station */
+	const char *user;    /* WORKER (and STATION): the user's name */
+} ms_scope;
+
 /* ---- feeds and batches (import) ---- */
 
 typedef enum { MS_BATCH_NONE = 0, MS_BATCH_STAGING, MS_BATCH_PUBLISHED, MS_BATCH_REVOKED } ms_batch_state;

@@ -11,7 +11,7 @@
 
 #include <sqlite3.h>
 
-#define MS_STORE_EXT_MAX 256
+#define MS_STORE_EXT_MAX 512
 
 /* Slot ranges of ext, one per module, so modules never collide. */
 enum {
@@ -20,6 +20,11 @@ enum {
 	MS_STORE_EXT_WORK = 96,      /* 96–159 */
 	MS_STORE_EXT_AUTH = 160,     /* 160–223 */
 	MS_STORE_EXT_OTHER = 224,    /* 224–255 */
+	MS_STORE_EXT_SESSION = 256,  /* 256–287: sessions, tokens, second factors */
+	MS_STORE_EXT_JOB = 288,      /* 288–303: jobs */
+	MS_STORE_EXT_SCOPED = 304,   /* 304–335: scoped reads for the API (alerts) */
+	MS_STORE_EXT_PEOPLE = 336,   /* 336–399: persons, households, search */
+	MS_STORE_EXT_EVAL = 400,     /* 400–463: station evaluation */
 };
 
 struct ms_store {

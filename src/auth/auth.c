@@ -3,6 +3,7 @@
  * store (store_auth.c). Passwords are argon2id through libsodium. */
 #include "auth/auth.h"
 
+#include "auth/session.h"
 #include "model/area.h"
 #include "store/store_alerts.h"
 #include "store/store_auth.h"
@@ -470,8 +471,9 @@ ms_err ms_auth_user_disable(ms_store *s, const char *actor, const char *name, ms
 	}
 	char ts[32];
 	now_rfc3339(ts, 0);
+	/* a disabled user's sessions end with the change, in its transaction */
 	if ((e = ms_store_user_set_disabled(s, name, true, ts, err)) ||
-	    (e = ms_store_commit(s, err)))
+	    (e = ms_session_end_user(s, name, err)) || (e = ms_store_commit(s, err)))
 		goto fail;
 	return MS_ERR_OK;
 fail:
@@ -511,8 +513,10 @@ ms_err ms_auth_user_passwd(ms_store *s, const char *actor, const char *name,
 	}
 	char ts[32];
 	now_rfc3339(ts, 0);
+	/* a new password ends every session of the user (SPEC §7): whoever
+	 * knew the old one is logged out too */
 	if ((e = ms_store_user_set_password(s, name, hash, must_change, ts, err)) ||
-	    (e = ms_store_commit(s, err)))
+	    (e = ms_session_end_user(s, name, err)) || (e = ms_store_commit(s, err)))
 		goto fail;
 	goto out;
 fail:

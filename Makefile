@@ -6,7 +6,7 @@
 
 BUILD   ?= build
 CC      ?= cc
-PKGS    := sqlite3 libsodium libcrypto jansson icu-uc icu-i18n libzip expat inih xlsxwriter
+PKGS    := sqlite3 libsodium libcrypto jansson icu-uc icu-i18n libzip expat inih xlsxwriter libmicrohttpd
 WARN    := -Wall -Wextra -Wshadow -Wpointer-arith -Wstrict-prototypes \
            -Wmissing-prototypes -Wvla -Wformat=2 -Wimplicit-fallthrough \
            -Wundef -Wcast-qual -Wno-unused-parameter
@@ -31,7 +31,7 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test unit cli-test san-test demo clean deps bench format check-banned
+.PHONY: all test unit cli-test api-test san-test demo clean deps bench format check-banned
 all: $(BUILD)/minsheng
 
 deps: $(DEPS_OK)
@@ -45,6 +45,11 @@ $(BUILD)/%.o: %.c | $(DEPS_OK)
 
 # The area-code table is linked into the program (see src/model/area_data.S).
 $(BUILD)/src/model/area_data.o: src/model/area_data.S data/areas.tsv | $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(CC) -c $< -o $@
+
+# The OpenAPI document is served from the program (src/http/openapi_data.S).
+$(BUILD)/src/http/openapi_data.o: src/http/openapi_data.S docs/openapi.json | $(DEPS_OK)
 	@mkdir -p $(@D)
 	$(CC) -c $< -o $@
 
@@ -65,14 +70,17 @@ unit: $(UNIT_BIN)
 cli-test: $(BUILD)/minsheng
 	@MINSHENG=$(abspath $(BUILD)/minsheng) tests/cli/run
 
+api-test: $(BUILD)/minsheng
+	@MINSHENG=$(abspath $(BUILD)/minsheng) tests/api/run
+
 # The sanitizer pass: the same suite, built with clang's ASan and UBSan into
 # build-san/, failing on any report.
 san-test:
 	@$(MAKE) --no-print-directory BUILD=build-san CC=clang OPT="-O1 -g -fno-omit-frame-pointer" \
-	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" unit cli-test
+	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" unit cli-test api-test
 
 test: check-banned
-	@$(MAKE) --no-print-directory unit cli-test
+	@$(MAKE) --no-print-directory unit cli-test api-test
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  $(MAKE) --no-print-directory san-test
 	@echo "make test: all suites passed"

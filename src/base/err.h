@@ -24,6 +24,8 @@
 	X(DB, "database", "数据库错误", "database error", 500)                             \
 	X(SCHEMA, "schema", "数据库版本不兼容", "database schema mismatch", 500)            \
 	X(BUSY, "busy", "系统繁忙，请稍后重试", "busy, try again", 503)                      \
+	X(THROTTLED, "too_many_requests", "尝试过于频繁，请稍后再试", "too many attempts, try later", 429) \
+	X(METHOD, "method_not_allowed", "不支持此请求方法", "method not allowed", 405)         \
 	X(REFUSED, "refused", "文件被整体拒收", "file refused", 422)                        \
 	X(PACK, "pack", "政策包有误", "policy pack error", 500)                             \
 	X(INTERNAL, "internal", "内部错误", "internal error", 500)

@@ -14,3 +14,8 @@ CLI_COMMAND(user, "用户、角色与范围 / users, roles and scopes", cli_cmd_
 CLI_COMMAND(alert, "预警核查闭环 / the alert loop: assign, verify, close", cli_cmd_alert)
 CLI_COMMAND(stats, "预警核查统计 / alert figures for an area and period", cli_cmd_stats)
 CLI_COMMAND(visit, "一户一档：走访、服务、转介、申请、时间线 / household service files", cli_cmd_visit)
+CLI_COMMAND(serve, "提供 HTTP 接口 / serve the HTTP API", cli_cmd_serve)
+CLI_COMMAND(audit, "访问日志：校验、查询、补记 / the access log: verify, list, append", cli_cmd_audit)
+CLI_COMMAND(person, "人员页面与部门数据 / a person's page and department facts", cli_cmd_person)
+CLI_COMMAND(household, "家庭页面 / a household's page", cli_cmd_household)
+CLI_COMMAND(search, "查找人员与家庭 / search persons and households", cli_cmd_search)

@@ -388,6 +388,35 @@ static const ms_migration migrations[] = {
 	 "  created TEXT NOT NULL,\n"
 	 "  finished TEXT\n"
 	 ") STRICT;\n"},
+	{7, "search index of persons: names, pinyin, identity number and phone suffixes",
+	 /* one row per person of the registry (its current persons record),
+	  * rebuilt from the records by people/index.c, which keeps in meta what
+	  * it indexed. It also joins households to their members, which the
+	  * record table cannot do without a pass over every person. Suffixes of
+	  * identity numbers and phones are searched as prefixes of the reversed
+	  * text; pinyin and initials are lower case, "" when none. A first
+	  * build drops the secondary indexes and creates them again once the
+	  * rows are in (store_people.c keeps the same definitions): sorting
+	  * once is far cheaper than millions of inserts into six B-trees. */
+	 "CREATE TABLE person_index (\n"
+	 "  idno TEXT PRIMARY KEY,\n"
+	 "  household TEXT NOT NULL,\n"
+	 "  area TEXT NOT NULL,\n"
+	 "  name TEXT NOT NULL,\n"
+	 "  pinyin TEXT NOT NULL,\n"
+	 "  initials TEXT NOT NULL,\n"
+	 "  phone TEXT NOT NULL,\n"
+	 "  rev_idno TEXT NOT NULL,\n"
+	 "  rev_phone TEXT NOT NULL\n"
+	 ") STRICT, WITHOUT ROWID;\n"
+	 "CREATE INDEX person_index_household ON person_index(household);\n"
+	 "CREATE INDEX person_index_name ON person_index(name);\n"
+	 "CREATE INDEX person_index_pinyin ON person_index(pinyin);\n"
+	 "CREATE INDEX person_index_initials ON person_index(initials);\n"
+	 "CREATE INDEX person_index_rev_idno ON person_index(rev_idno);\n"
+	 "CREATE INDEX person_index_rev_phone ON person_index(rev_phone);\n"
+	 /* a worker's reach: the households with a file at its station */
+	 "CREATE INDEX service_file_station ON service_file(station);\n"},
 };
 
 const ms_migration *ms_schema_sqlite(int *n)

@@ -79,6 +79,13 @@ struct ms_alert;
  * strings point into the statement's row. */
 void store_alert_from_row(sqlite3_stmt *q, struct ms_alert *a);
 
+/* The columns of a review item, read by store_review_from_row. */
+#define MS_STORE_REVIEW_COLS                                                                                \
+	"SELECT v.id, v.batch_id, v.row, v.feed_id, f.name, v.idno_raw, v.name, v.reason, "        \
+	"v.candidates, v.nkey, v.area, v.vals, v.extra, v.day, v.state, v.linked_idno, "           \
+	"v.decided_by, v.decided, v.note FROM review v JOIN feed f ON f.id = v.feed_id "           \
+	"JOIN batch b ON b.id = v.batch_id"
+void store_review_from_row(sqlite3_stmt *q, ms_review *r);
 /* Now as RFC 3339 in China Standard Time. */
 void store_now_rfc3339(char out[32]);
 

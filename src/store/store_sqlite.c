@@ -66,10 +66,10 @@
 	X(REVIEW_ADD, "INSERT INTO review(batch_id, row, feed_id, idno_raw, name, reason, "        \
 	              "candidates, nkey, area, day, vals, extra) "                                 \
 	              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)")                \
-	X(REVIEW_LIST, REVIEW_COLS " WHERE (?1 IS NULL OR v.state = ?1) AND "                      \
+	X(REVIEW_LIST, MS_STORE_REVIEW_COLS " WHERE (?1 IS NULL OR v.state = ?1) AND "                      \
 	               "(?2 = 0 OR v.batch_id = ?2) AND b.state = 'published' "                    \
 	               "ORDER BY v.id LIMIT ?3")                                                   \
-	X(REVIEW_GET, REVIEW_COLS " WHERE v.id = ?1 AND b.state = 'published'")                   \
+	X(REVIEW_GET, MS_STORE_REVIEW_COLS " WHERE v.id = ?1 AND b.state = 'published'")                   \
 	X(REVIEW_DECIDE, "UPDATE review SET state = ?2, linked_idno = ?3, decided_by = ?4, "       \
 	                 "decided = ?5, note = ?6 WHERE id = ?1 AND state = 'open'")               \
 	X(CURRENT_VALS, "SELECT r.vals FROM record r JOIN batch b ON b.id = r.batch_id "           \
@@ -86,11 +86,7 @@
 	"SELECT b.id, b.feed_id, f.name, b.sha256, b.file_name, b.format, b.encoding, b.state, "   \
 	"b.rows, b.accepted, b.unchanged, b.updated, b.rejected, b.review, b.corrected, b.actor, " \
 	"b.created, b.published, b.revoked FROM batch b JOIN feed f ON f.id = b.feed_id"
-#define REVIEW_COLS                                                                                \
-	"SELECT v.id, v.batch_id, v.row, v.feed_id, f.name, v.idno_raw, v.name, v.reason, "        \
-	"v.candidates, v.nkey, v.area, v.vals, v.extra, v.day, v.state, v.linked_idno, "           \
-	"v.decided_by, v.decided, v.note FROM review v JOIN feed f ON f.id = v.feed_id "           \
-	"JOIN batch b ON b.id = v.batch_id"
+
 
 enum {
 #define X(id, sql) ST_##id,
@@ -980,7 +976,7 @@ ms_err ms_store_review_insert(ms_store *s, const ms_review *r, ms_error *err)
 	return store_exec_done(s, q, err, "queueing a row for review");
 }
 
-static void review_from_row(sqlite3_stmt *q, ms_review *r)
+void store_review_from_row(sqlite3_stmt *q, ms_review *r)
 {
 	r->id = sqlite3_column_int64(q, 0);
 	r->batch_id = sqlite3_column_int64(q, 1);
@@ -1016,7 +1012,7 @@ ms_err ms_store_review_list(ms_store *s, const char *state, int64_t batch_id, in
 	int rc;
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		ms_review r;
-		review_from_row(q, &r);
+		store_review_from_row(q, &r);
 		if (fn(ctx, &r))
 			break;
 	}
@@ -1034,7 +1030,7 @@ ms_err ms_store_review_get(ms_store *s, int64_t id, ms_review *out, ms_error *er
 	sqlite3_bind_int64(q, 1, id);
 	int rc = sqlite3_step(q);
 	if (rc == SQLITE_ROW) {
-		review_from_row(q, out);
+		store_review_from_row(q, out);
 		const char **f[] = {&out->feed, &out->idno_raw, &out->name, &out->reason,
 		                    &out->candidates, &out->nkey, &out->area, &out->vals, &out->extra,
 		                    &out->state, &out->linked_idno, &out->decided_by, &out->decided,

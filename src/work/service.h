@@ -24,6 +24,7 @@
 #include "store/store_service.h"
 #include "work/work.h"
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -106,5 +107,13 @@ ms_err ms_service_timeline(ms_store *s, const ms_work_env *env, const char *acto
  * area, a station head for its station; actor NULL = the operator). */
 ms_err ms_service_stats(ms_store *s, const char *actor, const char *area, ms_date from, ms_date to,
                         ms_service_figures *out, ms_error *err);
+
+/* The figures of an area and period as `stats --json` and GET
+ * /api/v1/stats give them: the alert cohort of SPEC §4, the station work
+ * and (when pop is given) the monitored population by category. NULL when
+ * out of memory. */
+struct ms_population;
+json_t *ms_stats_json(const ms_stats *st, const ms_service_figures *sf,
+                      const struct ms_population *pop);
 
 #endif

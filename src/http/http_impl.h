@@ -103,6 +103,7 @@ typedef struct ms_server {
 	_Atomic uint64_t inflight;
 	_Atomic int stopping;
 	uint8_t ref_key[32];
+	struct http_static *statics; /* the web UI's files, NULL when none */
 	char upload_dir[HTTP_PATH_MAX];
 	int64_t started;
 } ms_server;
@@ -142,6 +143,7 @@ struct ms_req {
 	size_t resp_len;
 	const char *resp_type;
 	bool resp_static; /* resp points to static memory */
+	bool is_static;   /* a file of the web UI */
 	char set_cookie[256];
 	char disposition[300];
 	/* the access-log entry of this request, when it read personal data */
@@ -276,6 +278,12 @@ void http_throttle_free(ms_server *srv);
 /* Whether a TOTP step is newer than the last one the user logged in with
  * (remembered by this server); records it when it is. */
 bool http_totp_step_fresh(ms_server *srv, const char *user, int64_t step);
+
+/* ---- the web UI's files (static.c) ---- */
+ms_err http_static_load(ms_server *srv, const char *dir, ms_error *err);
+void http_static_free(ms_server *srv);
+/* Answers a GET of a file of the web UI; false when it is not one. */
+bool http_static_serve(ms_req *r);
 
 /* Masks identity numbers (18 characters) and mobile numbers (11 digits)
  * found anywhere in a text: rejected rows shown to uploaders. */

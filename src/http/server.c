@@ -564,6 +564,8 @@ static void dispatch(ms_req *r, bool method_ok)
 		           HTTP_PATH_MAX - 1, HTTP_PATH_MAX - 1);
 		return;
 	}
+	if (!r->route && http_static_serve(r))
+		return;
 	if (!r->route) {
 		if (!method_ok)
 			http_error(r, MS_ERR_METHOD, "%s 不支持此方法 / %s does not take %s", r->path,
@@ -618,7 +620,14 @@ static enum MHD_Result respond(ms_req *r)
 	if (!resp)
 		return MHD_NO;
 	MHD_add_response_header(resp, "Content-Type", r->resp_type);
-	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	/* the UI's files may be cached but must be checked (a new version of
+	 * the server brings new files); answers of the API never */
+	MHD_add_response_header(resp, "Cache-Control", r->is_static ? "no-cache" : "no-store");
+	MHD_add_response_header(resp, "Content-Security-Policy",
+	                        "default-src 'self'; img-src 'self' data: blob:; "
+	                        "style-src 'self' 'unsafe-inline'; script-src 'self'; "
+	                        "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
+	                        "form-action 'self'");
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
 	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
@@ -756,6 +765,7 @@ static void server_free(ms_server *srv)
 		ms_pack_free(srv->pack);
 	http_metrics_free(srv);
 	http_throttle_free(srv);
+	http_static_free(srv);
 	pthread_rwlock_destroy(&srv->pack_lock);
 	pthread_mutex_destroy(&srv->stores_mu);
 	pthread_mutex_destroy(&srv->jobs_mu);
@@ -828,6 +838,10 @@ ms_err ms_server_run(const ms_server_opts *o, ms_error *err)
 	}
 	ms_audit_opts ao = {.path = srv->access_path};
 	if ((e = ms_audit_open(&ao, &srv->audit, err))) {
+		server_free(srv);
+		return e;
+	}
+	if (o->static_dir && (e = http_static_load(srv, o->static_dir, err))) {
 		server_free(srv);
 		return e;
 	}

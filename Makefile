@@ -31,8 +31,16 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test unit cli-test api-test san-test demo clean deps bench format check-banned
-all: $(BUILD)/minsheng
+.PHONY: all test unit cli-test api-test san-test demo clean deps bench format check-banned web
+all: $(BUILD)/minsheng $(BUILD)/web/index.html
+
+# The browser UI (web/, served by `minsheng serve --static $(BUILD)/web`):
+# scripts/build-web runs npm ci when needed and copies the files.
+web: $(BUILD)/web/index.html
+$(BUILD)/web/index.html: $(shell find web/src -type f 2>/dev/null) web/package-lock.json \
+                         data/areas.tsv scripts/build-web
+	@scripts/build-web $(BUILD)/web
+	@touch $@
 
 deps: $(DEPS_OK)
 $(DEPS_OK):

@@ -117,7 +117,7 @@ void h_alerts_list(ms_req *r)
 	const char *rule = http_arg(r, "rule"), *state = http_arg(r, "state"),
 	           *area = http_arg(r, "area"), *cursor = http_arg(r, "cursor");
 	int64_t limit, after = 0;
-	if (!http_int_arg(r, "limit", 1, HTTP_PAGE_MAX, HTTP_PAGE_DEFAULT, &limit))
+	if (!http_int_arg(r, "limit", 1, HTTP_PAGE_LIMIT(r), HTTP_PAGE_DEFAULT, &limit))
 		return;
 	if (rule && strlen(rule) > 64) {
 		http_error(r, MS_ERR_INVALID, "rule 过长 / rule is too long");
@@ -466,7 +466,7 @@ void h_inbox(ms_req *r)
 {
 	const char *kind = http_arg(r, "kind"), *code = http_arg(r, "code");
 	int64_t limit;
-	if (!http_int_arg(r, "limit", 1, HTTP_PAGE_MAX, HTTP_PAGE_MAX, &limit))
+	if (!http_int_arg(r, "limit", 1, HTTP_PAGE_LIMIT(r), HTTP_PAGE_MAX, &limit))
 		return;
 	ms_inbox_kind k;
 	/* by default each role's own inbox */

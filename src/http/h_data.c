@@ -85,7 +85,7 @@ void h_imports_list(ms_req *r)
 	}
 	const char *feed = http_arg(r, "feed");
 	int64_t limit;
-	if (!http_int_arg(r, "limit", 1, HTTP_PAGE_MAX, HTTP_PAGE_DEFAULT, &limit))
+	if (!http_int_arg(r, "limit", 1, HTTP_PAGE_LIMIT(r), HTTP_PAGE_DEFAULT, &limit))
 		return;
 	if (feed && strlen(feed) > 64) {
 		http_error(r, MS_ERR_INVALID, "feed 过长 / feed is too long");
@@ -202,7 +202,7 @@ void h_import_rejects(ms_req *r)
 	if (!visible_batch(r, &b))
 		return;
 	int64_t limit;
-	if (!http_int_arg(r, "limit", 1, HTTP_PAGE_MAX, HTTP_PAGE_MAX, &limit))
+	if (!http_int_arg(r, "limit", 1, HTTP_PAGE_LIMIT(r), HTTP_PAGE_MAX, &limit))
 		return;
 	json_t *items = json_array();
 	ms_error err = {0};
@@ -286,7 +286,7 @@ void h_review_list(ms_req *r)
 		return;
 	const char *state = http_arg(r, "state");
 	int64_t limit, batch, cursor;
-	if (!http_int_arg(r, "limit", 1, HTTP_PAGE_MAX, HTTP_PAGE_DEFAULT, &limit) ||
+	if (!http_int_arg(r, "limit", 1, HTTP_PAGE_LIMIT(r), HTTP_PAGE_DEFAULT, &limit) ||
 	    !http_int_arg(r, "batch", 0, INT64_MAX, 0, &batch) ||
 	    !http_int_arg(r, "cursor", 0, INT64_MAX, 0, &cursor))
 		return;
@@ -934,7 +934,7 @@ void h_audit_list(ms_req *r)
 		return;
 	const char *user = http_arg(r, "user"), *ref = http_arg(r, "ref");
 	int64_t limit, before;
-	if (!http_int_arg(r, "limit", 1, HTTP_PAGE_MAX, HTTP_PAGE_DEFAULT, &limit) ||
+	if (!http_int_arg(r, "limit", 1, HTTP_PAGE_LIMIT(r), HTTP_PAGE_DEFAULT, &limit) ||
 	    !http_int_arg(r, "before", 0, INT64_MAX, 0, &before))
 		return;
 	if ((user && strlen(user) > MS_USER_NAME_MAX) || (ref && strlen(ref) > 80)) {

@@ -26,6 +26,7 @@ struct MHD_Connection;
 #define HTTP_JSON_DEPTH 16
 #define HTTP_PAGE_DEFAULT 50
 #define HTTP_PAGE_MAX 500
+#define HTTP_EXPORT_MAX 50000 /* rows of one Excel export */
 
 /* Who may call a route at all (the core decides the rest). */
 enum {
@@ -284,6 +285,15 @@ ms_err http_static_load(ms_server *srv, const char *dir, ms_error *err);
 void http_static_free(ms_server *srv);
 /* Answers a GET of a file of the web UI; false when it is not one. */
 bool http_static_serve(ms_req *r);
+
+/* ---- Excel export (export.c) ---- */
+/* Whether the request asked for format=xlsx. */
+bool http_want_xlsx(ms_req *r);
+/* The largest page a list route takes: HTTP_PAGE_MAX, or HTTP_EXPORT_MAX
+ * for an export. */
+#define HTTP_PAGE_LIMIT(r) (http_want_xlsx(r) ? HTTP_EXPORT_MAX : HTTP_PAGE_MAX)
+/* Turns a list's JSON answer into an .xlsx workbook (and logs the export). */
+void http_export_xlsx(ms_req *r);
 
 /* Masks identity numbers (18 characters) and mobile numbers (11 digits)
  * found anywhere in a text: rejected rows shown to uploaders. */

@@ -596,6 +596,8 @@ static void dispatch(ms_req *r, bool method_ok)
 			http_fail(r, err.code, &err);
 		} else {
 			r->route->fn(r);
+			if (strcmp(r->method, "GET") == 0 && http_want_xlsx(r))
+				http_export_xlsx(r);
 		}
 	}
 	pthread_rwlock_unlock(&srv->pack_lock);

@@ -12,6 +12,7 @@
 #include <sodium.h>
 
 #include <stdio.h>
+#include <pthread.h>
 #include <string.h>
 #include <time.h>
 
@@ -233,6 +234,35 @@ out:
 	return e;
 }
 
+/* Which sessions this process has just written last_seen for: slots by
+ * hash, each the time of its latest write. */
+#define TOUCH_SLOTS 1024
+static struct {
+	char hash[17];
+	int64_t at;
+} touched[TOUCH_SLOTS];
+static pthread_mutex_t touched_mu = PTHREAD_MUTEX_INITIALIZER;
+
+/* True when the caller should write last_seen now: no other thread of the
+ * process wrote it for this session in the last minute. */
+static bool touch_claim(const char *hash, int64_t now)
+{
+	uint32_t h = 2166136261u;
+	for (int i = 0; i < 16; i++)
+		h = (h ^ (uint8_t)hash[i]) * 16777619u;
+	bool claim = false;
+	pthread_mutex_lock(&touched_mu);
+	int i = (int)(h % TOUCH_SLOTS);
+	if (memcmp(touched[i].hash, hash, 16) != 0 || now - touched[i].at >= 60) {
+		memcpy(touched[i].hash, hash, 16);
+		touched[i].hash[16] = 0;
+		touched[i].at = now;
+		claim = true;
+	}
+	pthread_mutex_unlock(&touched_mu);
+	return claim;
+}
+
 ms_err ms_session_check(ms_store *s, const char *token, int64_t now,
                         const ms_session_limits *lim, ms_session *out, ms_error *err)
 {
@@ -267,11 +297,16 @@ ms_err ms_session_check(ms_store *s, const char *token, int64_t now,
 	out->created = r.created;
 	out->last_seen = r.last_seen;
 	/* a write per request would serialise every reader behind the write
-	 * lock; a minute's precision is plenty for a 30-minute idle limit */
-	if (now - r.last_seen >= 60) {
-		if ((e = ms_store_session_touch(s, hash, now, err)))
-			return e;
-		out->last_seen = now;
+	 * lock; a minute's precision is plenty for a 30-minute idle limit. Of
+	 * the requests of one session that arrive together once the minute is
+	 * up, only the first of this process writes (the others would queue
+	 * for the write lock one behind the other), and a failed write is not
+	 * the request's failure: the next minute writes again. */
+	if (now - r.last_seen >= 60 && touch_claim(hash, now)) {
+		ms_error terr;
+		ms_error_clear(&terr);
+		if (ms_store_session_touch(s, hash, now, &terr) == MS_ERR_OK)
+			out->last_seen = now;
 	}
 	out->expires = min64(end_abs, sat_add(out->last_seen, lim->idle));
 	return MS_ERR_OK;

@@ -2,6 +2,8 @@
  * parameters, print a rule's compiled plan, run the pack's rule tests. */
 #include "cli/cli.h"
 
+#include "auth/session.h"
+
 #include "rules/pack.h"
 #include "rules/plan.h"
 #include "monitor/ruletest.h"
@@ -27,6 +29,13 @@ int cli_rules_load(const char *cmd, ms_pack **out)
 	ms_error_clear(&err);
 	if (ms_pack_load(cli_pack_dir(NULL), out, &err))
 		return cli_fail_err(cmd, &err);
+	/* the roles that must use a second factor are checked with the pack,
+	 * so a misspelt role is found before a server relies on it */
+	if (ms_totp_policy_check(*out, &err)) {
+		ms_pack_free(*out);
+		*out = NULL;
+		return cli_fail_err(cmd, &err);
+	}
 	return CLI_OK;
 }
 

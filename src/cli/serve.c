@@ -2,6 +2,7 @@
  * address, until SIGINT or SIGTERM. */
 #include "cli/cli.h"
 
+#include "audit/audit.h"
 #include "http/server.h"
 
 #include <getopt.h>
@@ -31,6 +32,8 @@ static void serve_usage(FILE *out)
 	      "  --threads N         工作线程数，默认为 CPU 核数 / worker threads (default: cores)\n"
 	      "  --static DIR        网页界面文件目录 / the web UI's files\n"
 	      "  --access PATH       访问日志数据库，默认为 数据库路径.access / the access log\n"
+	      "  --access-hash ALG   新建访问日志的哈希：sha256（默认）或 sm3（GB/T 32905）\n"
+	      "                      / the hash of a new access log: sha256 (default) or sm3\n"
 	      "  --port-file PATH    开始监听后把端口号写入该文件 / write the port there once listening\n"
 	      "  --max-upload MB     上传文件上限（MiB，默认 512） / upload limit in MiB\n"
 	      "  --cookie-secure     会话 Cookie 加 Secure（经 TLS 访问时） / Secure cookies behind TLS\n"
@@ -69,6 +72,7 @@ int cli_cmd_serve(int argc, char **argv)
 	    {"port-file", required_argument, NULL, 'P'}, {"max-upload", required_argument, NULL, 'm'},
 	    {"cookie-secure", no_argument, NULL, 'c'},   {"quiet", no_argument, NULL, 'q'},
 	    {"routes", no_argument, NULL, 'r'},          {"help", no_argument, NULL, 'h'},
+	    {"access-hash", required_argument, NULL, 'H'},
 	    {NULL, 0, NULL, 0}};
 	ms_server_opts o = {.listen = "127.0.0.1:8080"};
 	const char *port_file = NULL;
@@ -110,6 +114,15 @@ int cli_cmd_serve(int argc, char **argv)
 			o.max_upload = (size_t)mb << 20;
 			break;
 		}
+		case 'H':
+			if (strcmp(optarg, "sha256") == 0)
+				o.access_hash = MS_AUDIT_SHA256;
+			else if (strcmp(optarg, "sm3") == 0)
+				o.access_hash = MS_AUDIT_SM3;
+			else
+				return cli_usage_error("serve", "--access-hash 应为 sha256 或 sm3 (--access-hash "
+				                                "must be sha256 or sm3)");
+			break;
 		case 'c':
 			o.cookie_secure = true;
 			break;

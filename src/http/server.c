@@ -818,6 +818,8 @@ ms_err ms_server_run(const ms_server_opts *o, ms_error *err)
 	}
 
 	ms_err e = ms_pack_load(o->pack_dir, &srv->pack, err);
+	if (!e)
+		e = ms_totp_policy_check(srv->pack, err);
 	if (e) {
 		server_free(srv);
 		return e;
@@ -838,7 +840,7 @@ ms_err ms_server_run(const ms_server_opts *o, ms_error *err)
 		return ms_error_set(err, MS_ERR_IO, "无法创建上传目录 %s：%s / cannot create %s: %s",
 		                    srv->upload_dir, strerror(errno), srv->upload_dir, strerror(errno));
 	}
-	ms_audit_opts ao = {.path = srv->access_path};
+	ms_audit_opts ao = {.path = srv->access_path, .hash = (ms_audit_hash)o->access_hash};
 	if ((e = ms_audit_open(&ao, &srv->audit, err))) {
 		server_free(srv);
 		return e;

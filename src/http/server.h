@@ -21,6 +21,7 @@ typedef struct ms_server_opts {
 	const char *listen;      /* ADDR:PORT; default 127.0.0.1:8080 */
 	const char *static_dir;  /* web UI files; NULL = none */
 	const char *access_path; /* access log; NULL = db + ".access" */
+	int access_hash;         /* ms_audit_hash of a new access log; 0 = SHA-256 */
 	int threads;             /* 0 = number of cores */
 	int64_t session_idle;    /* seconds; 0 = 1800 */
 	int64_t session_absolute;/* seconds; 0 = 43200 */

@@ -36,10 +36,10 @@ static json_t *alert_item(ms_req *r, const ms_alert *a)
 	char masked[64], ref[MS_REF_MAX], due[MS_DATE_STR];
 	subject_parts(r, a->subject_type, a->subject, masked, ref);
 	snprintf(due, sizeof due, "%.10s", a->due);
-	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s?, s:I, s:s, s:s, s:b, s:b}",
+	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s?, s:I, s:s, s:s, s:b, s:b}",
 	                 "id", (json_int_t)a->id, "rule", a->rule, "kind", a->kind, "subject_type",
 	                 a->subject_type, "subject", masked, "subject_ref", ref, "area", a->area,
-	                 "state", a->state, "assignee", a->assignee, "version",
+	                 "inbox", a->inbox, "state", a->state, "assignee", a->assignee, "version",
 	                 (json_int_t)a->version, "created", a->created, "due", due, "cleared",
 	                 a->cleared, "evidence_revoked", a->evidence_revoked);
 }
@@ -81,6 +81,7 @@ static void alert_item_jw(ms_req *r, jw *w, const ms_alert *a)
 	jw_str(w, "subject", masked);
 	jw_str(w, "subject_ref", ref);
 	jw_str(w, "area", a->area);
+	jw_str(w, "inbox", a->inbox);
 	jw_str(w, "state", a->state);
 	jw_str(w, "assignee", a->assignee);
 	jw_int(w, "version", a->version);
@@ -231,7 +232,6 @@ static json_t *alert_detail(ms_req *r, int64_t id)
 		return NULL;
 	}
 	json_t *j = alert_item(r, &row.a);
-	json_object_set_new(j, "inbox", json_string(row.a.inbox));
 	json_object_set_new(j, "outcome", row.outcome ? json_string(row.outcome) : json_null());
 	json_object_set_new(j, "outcome_label", row.outcome ? json_string(ms_outcome_label(row.outcome, false)) : json_null());
 	json_object_set_new(j, "decision", row.decision ? json_string(row.decision) : json_null());

@@ -400,12 +400,23 @@ static bool pack_reader(ms_req *r)
 	return http_role(r, MS_ROLE_ADMIN, MS_ROLE_OFFICER, MS_ROLE_STATION_HEAD, MS_ROLE_WORKER, 0);
 }
 
-static json_t *rule_json(const ms_rule *ru, bool full)
+/* A file of the pack by its name inside the pack (the server's folders
+ * are not the client's business). */
+static const char *pack_relative(const ms_pack *pack, const char *file)
+{
+	size_t n = strlen(pack->dir);
+	if (file && strncmp(file, pack->dir, n) == 0 && file[n] == '/')
+		return file + n + 1;
+	const char *slash = file ? strrchr(file, '/') : NULL;
+	return slash ? slash + 1 : (file ? file : "");
+}
+
+static json_t *rule_json(const ms_pack *pack, const ms_rule *ru, bool full)
 {
 	json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i}", "id", ru->id, "title", ru->title,
 	                      "kind", ru->kind, "subject_type",
-	                      ru->subject == DOM_HOUSEHOLD ? "household" : "person", "file", ru->file,
-	                      "line", ru->line);
+	                      ru->subject == DOM_HOUSEHOLD ? "household" : "person", "file",
+	                      pack_relative(pack, ru->file), "line", ru->line);
 	if (full && j)
 		json_object_set_new(j, "condition", json_stringn(ru->when_src, ru->when_len));
 	return j;
@@ -417,7 +428,7 @@ void h_rules_list(ms_req *r)
 		return;
 	json_t *items = json_array();
 	for (int i = 0; i < r->pack->nrules; i++)
-		json_array_append_new(items, rule_json(&r->pack->rules[i], false));
+		json_array_append_new(items, rule_json(r->pack, &r->pack->rules[i], false));
 	http_json(r, 200, json_pack("{s:s, s:s, s:s, s:o}", "pack", r->pack->name, "title",
 	                            r->pack->title, "version", r->pack->version, "items", items));
 }
@@ -431,7 +442,7 @@ void h_rule_get(ms_req *r)
 		http_error(r, MS_ERR_NOT_FOUND, "没有规则 %s / no rule %s", r->params[0], r->params[0]);
 		return;
 	}
-	http_json(r, 200, rule_json(ru, true));
+	http_json(r, 200, rule_json(r->pack, ru, true));
 }
 
 void h_rules_test(ms_req *r)

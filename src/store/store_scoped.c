@@ -113,7 +113,9 @@ ms_err ms_store_review_page(ms_store *s, const ms_scope *sc, const char *state, 
 	else if (sc->kind == MS_SCOPE_AREA && sc->prefix && *sc->prefix)
 		q = store_stmt_ext(s, SC_REVIEW_AREA,
 		                   MS_STORE_REVIEW_COLS REVIEW_FILTER
-		                   "AND substr(v.area, 1, length(?5)) = ?5 ORDER BY v.id LIMIT ?4",
+		                   "AND (substr(v.area, 1, length(?5)) = ?5 OR "
+		                   "(coalesce(v.area, '') = '' AND length(?5) = 2)) "
+		                   "ORDER BY v.id LIMIT ?4",
 		                   err);
 	else
 		return MS_ERR_OK;
@@ -149,7 +151,8 @@ ms_err ms_store_review_get_scoped(ms_store *s, const ms_scope *sc, int64_t id, m
 	else if (sc->kind == MS_SCOPE_AREA && sc->prefix && *sc->prefix)
 		q = store_stmt_ext(s, slot = SC_REVIEW_GET_AREA,
 		                   MS_STORE_REVIEW_COLS " WHERE v.id = ?1 AND b.state = 'published' "
-		                   "AND substr(v.area, 1, length(?2)) = ?2", err);
+		                   "AND (substr(v.area, 1, length(?2)) = ?2 OR "
+		                   "(coalesce(v.area, '') = '' AND length(?2) = 2))", err);
 	else
 		return ms_error_set(err, MS_ERR_NOT_FOUND, "待核对记录 %lld 不存在 (no such review item)",
 		                    (long long)id);

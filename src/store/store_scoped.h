@@ -26,7 +26,8 @@ ms_err ms_store_alert_state_counts(ms_store *s, int (*fn)(void *ctx, const char 
 
 /* Review items (state NULL = any, batch 0 = any, ids after after_id) whose
  * area lies in the scope: AREA by prefix, ALL everything, other kinds none
- * (the review queue is an officer's work). */
+ * (the review queue is an officer's work). A row that gave no area belongs
+ * to no city: only a province-wide scope (2 digits) sees it. */
 ms_err ms_store_review_page(ms_store *s, const ms_scope *sc, const char *state, int64_t batch_id,
                             int64_t after_id, int limit,
                             int (*fn)(void *ctx, const ms_review *r), void *ctx, ms_error *err);

@@ -44,14 +44,14 @@ export function useLoad(fn, deps) {
 
 // columns: [{key, label, render(row), cls}]; on a narrow screen each row is a
 // card with the column labels beside the values (CSS: td[data-label]).
-export function DataTable({ columns, rows, rowKey, rowTestid, rowClass, testid, caption }) {
+export function DataTable({ columns, rows, rowKey, rowTestid, rowClass, testid, caption, compact }) {
   if (!rows || rows.length === 0) return html`<${Empty} />`;
   return html`<div class="table-wrap">
-    <table class="data cards" data-testid=${testid}>
+    <table class=${compact ? 'data compact' : 'data cards'} data-testid=${testid}>
       ${caption && html`<caption>${caption}</caption>`}
       <thead><tr>${columns.map((c) => html`<th scope="col" class=${c.cls || ''}>${c.label}</th>`)}</tr></thead>
       <tbody>
-        ${rows.map((r, i) => html`<tr key=${rowKey ? rowKey(r, i) : i}
+        ${rows.map((r, i) => html`<tr key=${rowKey ? rowKey(r, i) : i} data-id=${rowKey ? rowKey(r, i) : undefined}
             class=${rowClass ? rowClass(r) : ''} data-testid=${rowTestid ? rowTestid(r) : undefined}>
           ${columns.map((c) => html`<td data-label=${c.label} class=${c.cls || ''}>
             ${c.render ? c.render(r) : (r[c.key] == null ? '' : String(r[c.key]))}</td>`)}

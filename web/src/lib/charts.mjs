@@ -40,6 +40,11 @@ export function Chart({ option, figures, testid, height = 280, onClick, rows, ti
   const chart = useRef(null);
   const clickRef = useRef(onClick);
   clickRef.current = onClick;
+  // the latest option: the chart may be created after the data arrived (the
+  // script and the map load asynchronously), and must then draw that data,
+  // not the option of the first render
+  const optionRef = useRef(option);
+  optionRef.current = option;
 
   useEffect(() => {
     let live = true;
@@ -47,7 +52,7 @@ export function Chart({ option, figures, testid, height = 280, onClick, rows, ti
     ready.then((ec) => {
       if (!live || !el.current) return;
       chart.current = ec.init(el.current, null, { renderer: 'canvas' });
-      chart.current.setOption({ color: PALETTE, textStyle: { fontFamily: 'inherit' }, ...option }, true);
+      chart.current.setOption({ color: PALETTE, textStyle: { fontFamily: 'inherit' }, ...optionRef.current }, true);
       chart.current.on('click', (p) => { if (clickRef.current) clickRef.current(p); });
     }).catch(() => {});
     const onResize = () => { if (chart.current) chart.current.resize(); };
@@ -62,6 +67,8 @@ export function Chart({ option, figures, testid, height = 280, onClick, rows, ti
   useEffect(() => {
     if (chart.current) chart.current.setOption({ color: PALETTE, textStyle: { fontFamily: 'inherit' }, ...option }, true);
   }, [JSON.stringify(option)]);
+  // a new height (e.g. outcomes appear for another period): fit the canvas
+  useEffect(() => { if (chart.current) chart.current.resize(); }, [height]);
 
   return html`<figure class="chart-box">
     ${title && html`<figcaption>${title}</figcaption>`}

@@ -98,11 +98,12 @@ function Uploader({ feeds, onDone }) {
   </form>`;
 }
 
-export function ReviewQueue({ standalone }) {
+export function ReviewQueue({ standalone, refresh = 0 }) {
   const [cursor, setCursor] = useState('');
   const [stack, setStack] = useState([]);
   const [msg, setMsg] = useState('');
-  const q = useLoad(() => api.get('/review', { state: 'open', cursor: cursor || undefined }), [cursor, msg]);
+  // refresh: the imports page counts finished uploads (an import may add items)
+  const q = useLoad(() => api.get('/review', { state: 'open', cursor: cursor || undefined }), [cursor, msg, refresh]);
   const [links, setLinks] = useState({});
   const [errs, setErrs] = useState({});
   const decide = async (item, body) => {
@@ -174,7 +175,7 @@ export function ImportsPage({ user }) {
     ${officer && html`<${Section} title=${t('review.title')} testid="import-review"
       actions=${html`<${ExportButton} path="/review" params=${{ state: 'open' }} name="review" testid="export-review" />`}>
       <p class="hint">${t('review.hint')}</p>
-      <${ReviewQueue} />
+      <${ReviewQueue} refresh=${n} />
     </${Section}>`}
   </div>`;
 }

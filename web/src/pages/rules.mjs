@@ -58,7 +58,10 @@ function Preview({ generation }) {
     }
   };
   const r = job && job.state === 'done' ? job.result : null;
-  const rules = r ? [...new Set([...Object.keys(r.new || {}), ...Object.keys(r.appended || {}), ...Object.keys(r.cleared || {})])].sort() : [];
+  // the rules the change affects first (a scan lists every rule, mostly 0)
+  const moved = (id) => ((r.new || {})[id] || (r.appended || {})[id] || (r.cleared || {})[id] ? 0 : 1);
+  const rules = r ? [...new Set([...Object.keys(r.new || {}), ...Object.keys(r.appended || {}), ...Object.keys(r.cleared || {})])]
+    .sort((a, b) => moved(a) - moved(b) || a.localeCompare(b)) : [];
   return html`<form onSubmit=${run} data-testid="preview">
     <p class="hint">${t('rules.preview_hint')}</p>
     ${generation > 0 && html`<${Notice} kind="warn" text=${t('rules.preview_after_param')} />`}

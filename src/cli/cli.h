@@ -20,8 +20,31 @@ enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
 #include "cli/commands.h"
 #undef CLI_COMMAND
 
-/* The database path: --db, else MINSHENG_DB, else ./minsheng.db. */
+/* The database path: --db, else MINSHENG_DB, else the configuration's
+ * [database] path, else ./minsheng.db. */
 const char *cli_db_path(const char *opt);
+/* Where the database path came from: "option", "env", "config", "default". */
+const char *cli_db_source(void);
+/* The access log: the configuration's [database] access_log when the
+ * database is the configured one, else the database path + ".access". */
+const char *cli_access_path(void);
+
+/* The configuration file (src/ops/config.h): --config, else
+ * $MINSHENG_CONFIG ("none": no file), else /etc/minsheng/minsheng.conf when
+ * it exists. cli_config_path names it (before the first cli_config);
+ * cli_config_file says which applies (NULL: none). cli_config reads it
+ * once; a file that does not load is reported on standard error and ends
+ * the program with exit 1, so no command goes on with another database
+ * than the configured one. NULL when there is no file. */
+struct ms_config;
+void cli_config_path(const char *path);
+const char *cli_config_file(void);
+const struct ms_config *cli_config(void);
+/* Makes c (copied; NULL: none) the configuration of cli_config, also when
+ * it has problems (`doctor` goes on with what could be read). */
+void cli_config_use(const struct ms_config *c);
+/* Prints a configuration's problems as "file:line: message" lines. */
+void cli_config_report(const struct ms_config *c, FILE *out);
 /* Prints "minsheng CMD: message" and a pointer to --help on stderr; returns 2. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Prints "minsheng CMD: message" on stderr; returns 1. */
@@ -44,8 +67,10 @@ void cli_progress_done(cli_progress *cp);
 
 
 
-/* The policy pack folder: --pack, else MINSHENG_PACK, else ./policy/guangdong
- * when it exists, else the installed copy. */
+/* The policy pack folder: --pack, else MINSHENG_PACK, else the
+ * configuration's [pack] path, else ./policy/guangdong when it exists, else
+ * the installed copy (PREFIX/share/minsheng/policy/guangdong beside
+ * PREFIX/bin/minsheng). */
 const char *cli_pack_dir(const char *opt);
 /* Opens the database named by cli_db_path (which must exist unless create). */
 struct ms_store;

@@ -37,11 +37,13 @@ int cli_cmd_version(int argc, char **argv)
 static void usage(FILE *out)
 {
 	fprintf(out, "minsheng %s — 民生：低收入人口动态监测与政策找人\n\n"
-	             "用法 usage: minsheng [--db PATH] COMMAND [options]\n\n命令 commands:\n",
+	             "用法 usage: minsheng [--db PATH] [--config PATH] COMMAND [options]\n\n"
+	             "命令 commands:\n",
 	        MINSHENG_VERSION);
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
-	fprintf(out, "\n数据库 database: --db PATH, else $MINSHENG_DB, else ./minsheng.db\n"
+	fprintf(out, "\n数据库 database: --db PATH, else $MINSHENG_DB, else the configuration's [database]\n"
+	             "path (--config PATH, $MINSHENG_CONFIG, /etc/minsheng/minsheng.conf), else ./minsheng.db\n"
 	             "每个命令都有 --help / every command takes --help\n");
 }
 
@@ -56,6 +58,12 @@ int main(int argc, char **argv)
 			i += 2;
 		} else if (strncmp(argv[i], "--db=", 5) == 0) {
 			cli_db_path(argv[i] + 5);
+			i++;
+		} else if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
+			cli_config_path(argv[i + 1]);
+			i += 2;
+		} else if (strncmp(argv[i], "--config=", 9) == 0) {
+			cli_config_path(argv[i] + 9);
 			i++;
 		} else if (cli_is_help(argv[i])) {
 			usage(stdout);

@@ -8,10 +8,14 @@
  * without queueing (a response queued at once closes the connection), so
  * every request answers on its last call. */
 #include "http/http_impl.h"
+#include "http/json_body.h"
 
 #include "base/log.h"
 #include "base/mem.h"
+#include "ops/config.h"
+#include "ops/tls.h"
 #include "people/people.h"
+#include "store/store_session.h"
 #include "work/work.h"
 
 #include <microhttpd.h>
@@ -174,57 +178,14 @@ bool http_int_arg(ms_req *r, const char *name, int64_t lo, int64_t hi, int64_t d
 	return true;
 }
 
-/* Nesting depth of a JSON text, counted outside strings. */
-static int json_depth(const char *s, size_t n)
-{
-	int d = 0, max = 0;
-	bool in = false, esc = false;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		if (in) {
-			if (esc)
-				esc = false;
-			else if (c == '\\')
-				esc = true;
-			else if (c == '"')
-				in = false;
-		} else if (c == '"') {
-			in = true;
-		} else if (c == '{' || c == '[') {
-			if (++d > max)
-				max = d;
-		} else if (c == '}' || c == ']') {
-			d--;
-		}
-	}
-	return max;
-}
-
+/* The checks themselves are in json_body.c (fuzzed by fuzz/fuzz_json_body.c). */
 json_t *http_body_object(ms_req *r)
 {
-	if (!r->body || r->body_len == 0) {
-		http_error(r, MS_ERR_INVALID, "请求体应为 JSON 对象 / the body must be a JSON object");
-		return NULL;
-	}
-	if (json_depth(r->body, r->body_len) > HTTP_JSON_DEPTH) {
-		http_error(r, MS_ERR_TOO_LARGE, "JSON 嵌套超过 %d 层 / JSON nested deeper than %d levels",
-		           HTTP_JSON_DEPTH, HTTP_JSON_DEPTH);
-		return NULL;
-	}
-	json_error_t je;
-	json_t *v = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &je);
-	if (v && !json_is_object(v)) {
-		json_decref(v);
-		http_error(r, MS_ERR_INVALID, "请求体应为 JSON 对象（{…}） / the body must be a JSON object "
-		           "({…})");
-		return NULL;
-	}
-	if (!v) {
-		http_error(r, MS_ERR_INVALID, "请求体不是有效的 JSON 对象（第 %d 行第 %d 列：%s） / the body is "
-		           "not a valid JSON object (line %d, column %d: %s)", je.line, je.column,
-		           je.text, je.line, je.column, je.text);
-		return NULL;
-	}
+	ms_error err;
+	ms_error_clear(&err);
+	json_t *v = http_json_object_parse(r->body, r->body_len, HTTP_JSON_DEPTH, &err);
+	if (!v)
+		http_error(r, err.code, "%s", err.msg);
 	return v;
 }
 
@@ -455,6 +416,73 @@ static void client_addr(struct MHD_Connection *c, char *out, size_t cap)
 		          (socklen_t)cap);
 }
 
+/* Behind a trusted reverse proxy the client is the last address of
+ * X-Forwarded-For, the one that proxy appended: earlier ones were written by
+ * whoever sent the request and prove nothing. From any other peer the
+ * header is ignored. */
+static void forwarded_addr(ms_req *r)
+{
+	const char *trusted = r->srv->o.trusted_proxy;
+	if (!trusted || !*trusted || !ms_config_addr_in(trusted, r->addr))
+		return;
+	const char *xff = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "X-Forwarded-For");
+	if (!xff)
+		return;
+	size_t n = strnlen(xff, 4097);
+	if (n > 4096)
+		return;
+	const char *end = xff + n;
+	while (end > xff && (end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	const char *start = end;
+	while (start > xff && start[-1] != ',')
+		start--;
+	while (start < end && (*start == ' ' || *start == '\t'))
+		start++;
+	char one[64];
+	if (start == end || (size_t)(end - start) >= sizeof one)
+		return;
+	memcpy(one, start, (size_t)(end - start));
+	one[end - start] = 0;
+	unsigned char bin[16];
+	if (inet_pton(AF_INET, one, bin) == 1)
+		inet_ntop(AF_INET, bin, r->addr, (socklen_t)sizeof r->addr);
+	else if (inet_pton(AF_INET6, one, bin) == 1)
+		inet_ntop(AF_INET6, bin, r->addr, (socklen_t)sizeof r->addr);
+}
+
+/* One structured line per request: the route's template, never the path
+ * (a path may hold an identity number), and no query string. */
+static void log_request(ms_req *r, double secs)
+{
+	const char *route = r->route ? r->route->path : r->is_static ? "static" : "unmatched";
+	const char *method = strlen(r->method) <= 16 ? r->method : "other";
+	ms_log_field f[] = {
+		{.key = "request_id", .type = MS_LF_STR, .s = r->reqid},
+		{.key = "method", .type = MS_LF_STR, .s = method},
+		{.key = "route", .type = MS_LF_STR, .s = route},
+		{.key = "status", .type = MS_LF_INT, .i = r->status},
+		{.key = "latency_ms", .type = MS_LF_REAL, .r = secs * 1000},
+		{.key = "user", .type = MS_LF_STR, .s = r->authed ? r->user.name : "-"},
+		{.key = "addr", .type = MS_LF_STR, .s = r->addr},
+	};
+	ms_log_fields(MS_LOG_INFO, "request", f, sizeof f / sizeof f[0]);
+}
+
+/* libmicrohttpd's own messages (a failed TLS handshake, a socket error)
+ * go through the same log as everything else. */
+__attribute__((format(printf, 2, 0))) static void mhd_logger(void *cls, const char *fm,
+                                                              va_list ap)
+{
+	(void)cls;
+	char msg[512];
+	vsnprintf(msg, sizeof msg, fm, ap);
+	size_t n = strlen(msg);
+	while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+		msg[--n] = 0;
+	ms_log(MS_LOG_WARN, "http: %s", msg);
+}
+
 static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const char *key,
                                     const char *value)
 {
@@ -664,6 +692,7 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char
 		randombytes_buf(rnd, sizeof rnd);
 		sodium_bin2hex(r->reqid, sizeof r->reqid, rnd, sizeof rnd);
 		client_addr(c, r->addr, sizeof r->addr);
+		forwarded_addr(r);
 		if (strlen(url) >= sizeof r->path) {
 			r->url_too_long = true;
 			snprintf(r->path, sizeof r->path, "/");
@@ -690,8 +719,7 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char
 	double secs = mono() - r->t0;
 	http_metrics_record(srv, r->route ? r->route_index : -1, r->status, secs);
 	if (!srv->o.quiet)
-		ms_log(MS_LOG_INFO, "%s %s %d %.1fms %s %s", r->method, r->route ? r->route->path : "-", r->status, secs * 1000, r->reqid,
-		            r->authed ? r->user.name : "-");
+		log_request(r, secs);
 	atomic_fetch_sub(&srv->inflight, 1);
 	return respond(r);
 }
@@ -834,6 +862,16 @@ ms_err ms_server_run(const ms_server_opts *o, ms_error *err)
 		server_free(srv);
 		return e;
 	}
+	/* jobs that a previous server left queued or running died with it (their
+	 * progress lived in its memory): they read failed, not running forever */
+	int64_t stale = 0;
+	ms_error jerr;
+	ms_error_clear(&jerr);
+	if (ms_store_job_fail_unfinished(first, "服务重启，任务中断 (the server restarted: the job was "
+	                                        "interrupted)", &stale, &jerr))
+		ms_log(MS_LOG_WARN, "jobs: %s", ms_error_text(&jerr));
+	else if (stale)
+		ms_log(MS_LOG_WARN, "jobs: %lld interrupted job(s) marked failed", (long long)stale);
 	snprintf(srv->upload_dir, sizeof srv->upload_dir, "%s.uploads", o->db);
 	if (mkdir(srv->upload_dir, 0700) != 0 && errno != EEXIST) {
 		server_free(srv);
@@ -854,25 +892,70 @@ ms_err ms_server_run(const ms_server_opts *o, ms_error *err)
 		threads = 1;
 	if (threads > 64)
 		threads = 64;
+	/* TLS: the files are checked with libcrypto first, so a wrong one is
+	 * named instead of surfacing as a failed start; libmicrohttpd (GnuTLS)
+	 * gets their PEM text, wiped and freed when the server stops */
+	bool tls = o->tls_cert && *o->tls_cert;
+	char *cert_pem = NULL, *key_pem = NULL;
+	size_t cert_len = 0, key_len = 0;
+	if (tls) {
+		ms_tls_info ti;
+		if (!o->tls_key || !*o->tls_key)
+			e = ms_error_set(err, MS_ERR_USAGE, "TLS 需要证书和私钥两个文件 / TLS needs both a "
+			                 "certificate and a key file");
+		else if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES)
+			e = ms_error_set(err, MS_ERR_INTERNAL, "此 libmicrohttpd 不支持 TLS，请在前面放置反向代理 "
+			                 "/ this libmicrohttpd has no TLS support: put a reverse proxy in front");
+		else if (!(e = ms_tls_check(o->tls_cert, o->tls_key, &ti, err)) &&
+		         !(e = ms_tls_read_pem(o->tls_cert, &cert_pem, &cert_len, err)))
+			e = ms_tls_read_pem(o->tls_key, &key_pem, &key_len, err);
+		if (e) {
+			ms_tls_free_pem(cert_pem, cert_len);
+			server_free(srv);
+			return e;
+		}
+		/* an expired certificate is served with a loud warning rather than
+		 * refused: a restart must not take the service down while a new
+		 * certificate is on its way (`minsheng doctor` warns 30 days ahead) */
+		if (ti.not_after && ti.not_after < http_now())
+			ms_log(MS_LOG_ERROR, "TLS certificate %s has expired / 证书已过期", o->tls_cert);
+		srv->o.cookie_secure = true;
+	}
+	/* TLS 1.2 and 1.3 only */
+	struct MHD_OptionItem tls_opts[] = {
+		{tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, cert_pem},
+		{MHD_OPTION_HTTPS_MEM_KEY, 0, key_pem},
+		{MHD_OPTION_HTTPS_PRIORITIES, 0,
+		 (void *)(uintptr_t)"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:%SERVER_PRECEDENCE"},
+		{MHD_OPTION_END, 0, NULL},
+	};
 	struct MHD_Daemon *d = MHD_start_daemon(
-		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL,
-		access_cb, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
+			(tls ? MHD_USE_TLS : 0),
+		0, NULL, NULL, access_cb, srv, MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL,
+		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads, MHD_OPTION_NOTIFY_COMPLETED, completed,
 		srv, MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096, MHD_OPTION_CONNECTION_TIMEOUT,
 		(unsigned)60, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-		MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
+		MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_ARRAY, tls_opts,
+		MHD_OPTION_END);
 	if (!d) {
+		ms_tls_free_pem(cert_pem, cert_len);
+		ms_tls_free_pem(key_pem, key_len);
 		server_free(srv);
-		return ms_error_set(err, MS_ERR_IO, "无法在 %s 上监听（端口被占用？） / cannot listen on %s "
-		                    "(port in use?)", o->listen ? o->listen : "127.0.0.1:8080",
-		                    o->listen ? o->listen : "127.0.0.1:8080");
+		return ms_error_set(err, MS_ERR_IO, "无法在 %s 上监听（端口被占用？%s） / cannot listen on %s "
+		                    "(port in use?%s)", o->listen ? o->listen : "127.0.0.1:8080",
+		                    tls ? "或 TLS 文件无效" : "", o->listen ? o->listen : "127.0.0.1:8080",
+		                    tls ? " or bad TLS files" : "");
 	}
 	pthread_t indexer;
 	bool indexing = pthread_create(&indexer, NULL, index_main, srv) == 0;
 	const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
 	int port = di ? di->port : ntohs(sa.sin_port);
-	ms_log(MS_LOG_INFO, "minsheng serve: listening on http://%s:%d/ (%d threads)",
-	            inet_ntoa(sa.sin_addr), port, threads);
+	char where[32];
+	inet_ntop(AF_INET, &sa.sin_addr, where, sizeof where);
+	ms_log(MS_LOG_INFO, "minsheng serve: listening on %s://%s:%d/ (%d threads)",
+	       tls ? "https" : "http", where, port, threads);
 	if (o->on_listen)
 		o->on_listen(o->ctx, port);
 	int64_t last_purge = 0;
@@ -893,6 +976,8 @@ ms_err ms_server_run(const ms_server_opts *o, ms_error *err)
 	if (indexing)
 		pthread_join(indexer, NULL);
 	MHD_stop_daemon(d);
+	ms_tls_free_pem(cert_pem, cert_len);
+	ms_tls_free_pem(key_pem, key_len);
 	server_free(srv);
 	return MS_ERR_OK;
 }

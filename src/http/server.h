@@ -29,6 +29,19 @@ typedef struct ms_server_opts {
 	size_t max_upload;       /* bytes of an uploaded file; 0 = 512 MiB */
 	bool cookie_secure;      /* add Secure to the session cookie (behind TLS) */
 	bool quiet;              /* no request lines on standard error */
+	/* TLS served directly (libmicrohttpd with GnuTLS): the PEM files of the
+	 * certificate (its chain after it) and of the unencrypted key; both NULL
+	 * = plain HTTP (behind a TLS proxy, or on loopback). With TLS the
+	 * session cookie is always Secure. */
+	const char *tls_cert;
+	const char *tls_key;
+	/* Canonical numeric addresses, comma-separated (ms_config_addr_in), of
+	 * reverse proxies whose X-Forwarded-For is believed: a request from one
+	 * of them is taken to come from the last address of that header, which
+	 * the proxy appended. Anyone else's header is ignored, so a client
+	 * cannot choose the address that login throttling and the access log
+	 * see. NULL = none. */
+	const char *trusted_proxy;
 	/* set to non-zero (from a signal handler) to stop */
 	volatile sig_atomic_t *stop;
 	/* called once the server listens, with the port (tests pass port 0) */

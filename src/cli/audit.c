@@ -364,17 +364,17 @@ int cli_cmd_audit(int argc, char **argv)
 			                       NAME_MAX_BYTES, NAME_MAX_BYTES);
 	}
 
-	/* the log beside the database: <db>.access */
+	/* the log beside the database (<db>.access), or the configured one */
 	char *path = NULL;
 	if (!access) {
-		const char *db = cli_db_path(NULL);
-		size_t n = strlen(db) + sizeof ".access";
+		const char *a = cli_access_path();
+		size_t n = strlen(a) + 1;
 		if (n > 4000 + sizeof ".access")
 			return cli_usage_error("audit", "数据库路径过长 (database path too long)");
 		path = ms_malloc(n);
 		if (!path)
 			return cli_fail("audit", "内存不足 (out of memory)");
-		snprintf(path, n, "%s.access", db);
+		snprintf(path, n, "%s", a);
 		access = path;
 	}
 	int rc;

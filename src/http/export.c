@@ -73,6 +73,10 @@ void http_export_xlsx(ms_req *r)
 {
 	if (r->status != 200 || !r->resp || r->is_static)
 		return; /* errors stay JSON */
+	/* a route that writes its own workbook (the evaluation report) has
+	 * answered with it already */
+	if (!r->resp_type || strncmp(r->resp_type, "application/json", 16) != 0)
+		return;
 	json_t *doc = json_loadb(r->resp, r->resp_len, 0, NULL);
 	json_t *items = json_object_get(doc, "items");
 	if (!json_is_array(items)) {

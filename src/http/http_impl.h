@@ -248,8 +248,27 @@ void h_stations_list(ms_req *r);
 void h_station_get(ms_req *r);
 void h_station_records(ms_req *r);
 void h_station_record_add(ms_req *r);
+void h_eval_scheme(ms_req *r);
+void h_eval_rounds(ms_req *r);
+void h_eval_round_open(ms_req *r);
+void h_eval_round_get(ms_req *r);
+void h_eval_compute(ms_req *r);
+void h_eval_sample(ms_req *r);
+void h_eval_assign(ms_req *r);
+void h_eval_close(ms_req *r);
+void h_eval_report(ms_req *r);
+void h_eval_station(ms_req *r);
+void h_eval_self(ms_req *r);
+void h_eval_score(ms_req *r);
 void h_audit_list(ms_req *r);
 void h_audit_verify(ms_req *r);
+void h_alert_print(ms_req *r);
+void h_household_print(ms_req *r);
+void h_report_monthly(ms_req *r);
+void h_webhooks_list(ms_req *r);
+void h_webhooks_add(ms_req *r);
+void h_webhook_remove(ms_req *r);
+void h_webhook_deliveries(ms_req *r);
 
 /* ---- jobs ---- */
 typedef struct http_job_spec {

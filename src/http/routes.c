@@ -4,6 +4,8 @@
 #include "http/http_impl.h"
 
 #define V1 "/api/v1"
+/* the roles with a part in the station evaluation */
+#define ROLES_EVAL (ROLES_OFFICE | RB(MS_ROLE_STATION_HEAD) | RB(MS_ROLE_EVALUATOR))
 
 const ms_route http_routes[] = {
 	{"GET", "/healthz", h_healthz, R_PUBLIC, 0},
@@ -70,6 +72,33 @@ const ms_route http_routes[] = {
 	{"GET", V1 "/stations/{code}", h_station_get, 0, ROLES_CASE | RB(MS_ROLE_EVALUATOR)},
 	{"GET", V1 "/stations/{code}/records/{kind}", h_station_records, 0, ROLES_CASE},
 	{"POST", V1 "/stations/{code}/records/{kind}", h_station_record_add, 0, ROLES_CASE},
+
+	/* the station evaluation (SPEC §5): evaluators read and score only the
+	 * stations drawn for them, station heads their own station */
+	{"GET", V1 "/eval/scheme", h_eval_scheme, 0, ROLES_EVAL},
+	{"GET", V1 "/eval/rounds", h_eval_rounds, 0, ROLES_EVAL},
+	{"POST", V1 "/eval/rounds", h_eval_round_open, 0, ROLES_OFFICE},
+	{"GET", V1 "/eval/rounds/{id}", h_eval_round_get, 0, ROLES_EVAL},
+	{"POST", V1 "/eval/rounds/{id}/compute", h_eval_compute, 0, ROLES_OFFICE},
+	{"POST", V1 "/eval/rounds/{id}/sample", h_eval_sample, 0, ROLES_OFFICE},
+	{"POST", V1 "/eval/rounds/{id}/assignments", h_eval_assign, 0, ROLES_OFFICE},
+	{"POST", V1 "/eval/rounds/{id}/close", h_eval_close, 0, ROLES_OFFICE},
+	{"GET", V1 "/eval/rounds/{id}/report", h_eval_report, 0, ROLES_EVAL},
+	{"GET", V1 "/eval/rounds/{id}/stations/{code}", h_eval_station, 0, ROLES_EVAL},
+	{"POST", V1 "/eval/rounds/{id}/stations/{code}/self", h_eval_self, 0,
+	 ROLES_OFFICE | RB(MS_ROLE_STATION_HEAD)},
+	{"POST", V1 "/eval/rounds/{id}/stations/{code}/score", h_eval_score, 0,
+	 RB(MS_ROLE_ADMIN) | RB(MS_ROLE_EVALUATOR)},
+
+	/* operations (docs/operations.md): printed forms, the monthly report,
+	 * the outbound webhook */
+	{"GET", V1 "/alerts/{id}/print.pdf", h_alert_print, R_TXN, ROLES_CASE},
+	{"GET", V1 "/households/{id}/print.pdf", h_household_print, R_TXN, ROLES_CASE},
+	{"GET", V1 "/reports/monthly", h_report_monthly, 0, ROLES_OFFICE},
+	{"GET", V1 "/webhooks", h_webhooks_list, 0, RB(MS_ROLE_ADMIN)},
+	{"POST", V1 "/webhooks", h_webhooks_add, 0, RB(MS_ROLE_ADMIN)},
+	{"DELETE", V1 "/webhooks/{id}", h_webhook_remove, 0, RB(MS_ROLE_ADMIN)},
+	{"GET", V1 "/webhooks/deliveries", h_webhook_deliveries, 0, RB(MS_ROLE_ADMIN)},
 
 	/* the access log */
 	{"GET", V1 "/audit", h_audit_list, 0, RB(MS_ROLE_AUDITOR)},

@@ -199,9 +199,11 @@ static bool has_control(const char *s, size_t n)
 	return false;
 }
 
-/* Normalises one value into out; false with a verdict when it is invalid.
- * The value is already trimmed and non-empty. */
-static bool normalize_value(prep_ctx *x, const ms_feed_column *col, const char *s, size_t n,
+/* Normalises one value into out: 1 when valid, 0 with a verdict when it is
+ * invalid, -1 when out of memory (which is no fault of the row: the import
+ * stops with MS_ERR_NOMEM rather than reject a sound row). The value is
+ * already trimmed and non-empty. */
+static int normalize_value(prep_ctx *x, const ms_feed_column *col, const char *s, size_t n,
                             ms_buf *out, row_verdict *v)
 {
 	char fold[512];
@@ -210,7 +212,7 @@ static bool normalize_value(prep_ctx *x, const ms_feed_column *col, const char *
 	if (col->type != MS_COL_TEXT) {
 		if (n >= sizeof fold) {
 			verdict(v, col->name, "too_long", "值过长", "value too long");
-			return false;
+			return 0;
 		}
 		memcpy(fold, s, n);
 		fn = ms_text_fold_fullwidth(fold, n);
@@ -222,16 +224,16 @@ static bool normalize_value(prep_ctx *x, const ms_feed_column *col, const char *
 		int max = col->max_len ? col->max_len : 200;
 		if (has_control(s, n)) {
 			verdict(v, col->name, "control", "含有控制字符", "contains control characters");
-			return false;
+			return 0;
 		}
 		if (ms_utf8_length(s, n) > (size_t)max) {
 			snprintf(v->zh, sizeof v->zh, "超过 %d 个字符", max);
 			snprintf(v->en, sizeof v->en, "longer than %d characters", max);
 			v->col = col->name;
 			v->code = "too_long";
-			return false;
+			return 0;
 		}
-		return ms_buf_append(out, s, n) == MS_ERR_OK;
+		return ms_buf_append(out, s, n) == MS_ERR_OK ? 1 : -1;
 	}
 	case MS_COL_IDNUM: {
 		char id[MS_ID_STR];
@@ -241,17 +243,17 @@ static bool normalize_value(prep_ctx *x, const ms_feed_column *col, const char *
 			v->code = st == MS_ID_BAD_SHAPE ? "id_shape" : "id_invalid";
 			snprintf(v->zh, sizeof v->zh, "身份证号无效：%s", ms_id_status_zh(st));
 			snprintf(v->en, sizeof v->en, "invalid identity number: %s", ms_id_status_en(st));
-			return false;
+			return 0;
 		}
-		return ms_buf_append(out, id, MS_ID_LEN) == MS_ERR_OK;
+		return ms_buf_append(out, id, MS_ID_LEN) == MS_ERR_OK ? 1 : -1;
 	}
 	case MS_COL_ENUM:
 		for (int i = 0; i < col->n_values; i++)
 			if (strlen(col->values[i]) == fn && memcmp(col->values[i], f, fn) == 0)
-				return ms_buf_puts(out, col->values[i]) == MS_ERR_OK;
+				return ms_buf_puts(out, col->values[i]) == MS_ERR_OK ? 1 : -1;
 		for (int i = 0; i < col->n_syn; i++)
 			if (strlen(col->syn_from[i]) == fn && memcmp(col->syn_from[i], f, fn) == 0)
-				return ms_buf_puts(out, col->syn_to[i]) == MS_ERR_OK;
+				return ms_buf_puts(out, col->syn_to[i]) == MS_ERR_OK ? 1 : -1;
 		{
 			char list[200] = "";
 			size_t o = 0;
@@ -266,34 +268,34 @@ static bool normalize_value(prep_ctx *x, const ms_feed_column *col, const char *
 			snprintf(v->zh, sizeof v->zh, "不是允许的取值（%s）", list);
 			snprintf(v->en, sizeof v->en, "not one of the allowed values (%s)", list);
 		}
-		return false;
+		return 0;
 	case MS_COL_DATE: {
 		ms_date d;
 		if (ms_date_parse(f, fn, &d) != MS_ERR_OK) {
 			verdict(v, col->name, "date", "日期无效或格式不对（如 2023-05-01）",
 			        "not a valid date (e.g. 2023-05-01)");
-			return false;
+			return 0;
 		}
 		ms_date_format(d, tmp);
-		return ms_buf_puts(out, tmp) == MS_ERR_OK;
+		return ms_buf_puts(out, tmp) == MS_ERR_OK ? 1 : -1;
 	}
 	case MS_COL_MONTH: {
 		ms_month m;
 		if (ms_month_parse(f, fn, &m) != MS_ERR_OK) {
 			verdict(v, col->name, "month", "月份无效（如 2023-05）", "not a valid month (e.g. 2023-05)");
-			return false;
+			return 0;
 		}
 		ms_month_format(m, tmp);
-		return ms_buf_puts(out, tmp) == MS_ERR_OK;
+		return ms_buf_puts(out, tmp) == MS_ERR_OK ? 1 : -1;
 	}
 	case MS_COL_MONEY: {
 		ms_money m;
 		if (ms_money_parse(f, fn, &m) != MS_ERR_OK) {
 			verdict(v, col->name, "money", "金额无效（元，最多两位小数）",
 			        "not a valid amount (yuan, at most 2 decimals)");
-			return false;
+			return 0;
 		}
-		return put_int(out, m);
+		return put_int(out, m) ? 1 : -1;
 	}
 	case MS_COL_DECIMAL: {
 		int64_t d;
@@ -303,18 +305,18 @@ static bool normalize_value(prep_ctx *x, const ms_feed_column *col, const char *
 			snprintf(v->zh, sizeof v->zh, "数值无效（非负，最多 %d 位小数）", col->scale);
 			snprintf(v->en, sizeof v->en, "not a valid number (non-negative, at most %d decimals)",
 			         col->scale);
-			return false;
+			return 0;
 		}
-		return put_int(out, d);
+		return put_int(out, d) ? 1 : -1;
 	}
 	case MS_COL_INTEGER: {
 		int64_t d;
 		if (ms_int_parse(f, fn, col->min, col->max, &d) != MS_ERR_OK) {
 			verdict(v, col->name, "integer", "不是有效的整数或超出范围",
 			        "not a whole number in range");
-			return false;
+			return 0;
 		}
-		return put_int(out, d);
+		return put_int(out, d) ? 1 : -1;
 	}
 	case MS_COL_AREA: {
 		bool digits = fn == 6 || fn == 9 || fn == 12;
@@ -328,9 +330,9 @@ static bool normalize_value(prep_ctx *x, const ms_feed_column *col, const char *
 		if (!digits || !ms_area_find(county, 6)) {
 			verdict(v, col->name, "area", "区划代码无效（应为已知区县开头的 6、9 或 12 位数字）",
 			        "not a valid area code (6, 9 or 12 digits of a known county)");
-			return false;
+			return 0;
 		}
-		return ms_buf_append(out, f, fn) == MS_ERR_OK;
+		return ms_buf_append(out, f, fn) == MS_ERR_OK ? 1 : -1;
 	}
 	case MS_COL_PHONE: {
 		char d[32];
@@ -349,12 +351,13 @@ static bool normalize_value(prep_ctx *x, const ms_feed_column *col, const char *
 		}
 		if (!ok || dn < 7 || dn > 15) {
 			verdict(v, col->name, "phone", "电话号码无效", "not a valid phone number");
-			return false;
+			return 0;
 		}
-		return ms_buf_append(out, d, dn) == MS_ERR_OK;
+		return ms_buf_append(out, d, dn) == MS_ERR_OK ? 1 : -1;
 	}
 	}
-	return false;
+	verdict(v, col->name, "type", "列类型未知", "unknown column type");
+	return 0;
 }
 
 /* ---- stage 1: the row's text, kept in its batch ---- */
@@ -468,11 +471,18 @@ static ms_err extra_json(const prep_ctx *x, const ms_row *row, ms_buf *t, size_t
 			return MS_ERR_NOMEM;
 		char key[256];
 		size_t kn = h->len < sizeof key - 1 ? h->len : sizeof key - 1;
+		/* cut a long name at a character's start: the key stays UTF-8 */
+		while (kn < h->len && kn && ((unsigned char)h->ptr[kn] & 0xC0) == 0x80)
+			kn--;
 		memcpy(key, h->ptr, kn);
 		key[kn] = '\0';
 		if (!kn)
 			snprintf(key, sizeof key, "第%zu列", i + 1);
-		json_object_set_new(o, key, json_stringn(row->fields[i].ptr, row->fields[i].len));
+		if (json_object_set_new(o, key, json_stringn(row->fields[i].ptr, row->fields[i].len))) {
+			/* no memory (the key and value are valid UTF-8): not a column dropped unseen */
+			json_decref(o);
+			return MS_ERR_NOMEM;
+		}
 	}
 	if (!o)
 		return MS_ERR_OK;
@@ -574,7 +584,10 @@ static ms_err prep_row_fill(prep_ctx *x, prep_batch *b, prep_row *pr, const ms_r
 			subject_len = n;
 			continue;
 		}
-		if (!normalize_value(x, &f->cols[ci], p, n, &x->canon[ci], v))
+		int nv = normalize_value(x, &f->cols[ci], p, n, &x->canon[ci], v);
+		if (nv < 0)
+			return ms_error_set(err, MS_ERR_NOMEM, NULL);
+		if (nv == 0)
 			bad = true;
 	}
 	if (!bad && row->nfields > x->nhead) {

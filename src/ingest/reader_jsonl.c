@@ -27,9 +27,20 @@ struct ms_rd_jsonl {
 };
 
 static pthread_once_t alloc_once = PTHREAD_ONCE_INIT;
+/* Set when an allocation of jansson's failed on this thread: jansson does
+ * not always say so (a failure while setting up its lexer returns NULL with
+ * an empty error), and no memory must not read as "not valid JSON". */
+static __thread bool json_oom;
+static void *json_alloc(size_t n)
+{
+	void *p = ms_malloc(n);
+	if (!p)
+		json_oom = true;
+	return p;
+}
 static void alloc_setup(void)
 {
-	json_set_alloc_funcs(ms_malloc, ms_free);
+	json_set_alloc_funcs(json_alloc, ms_free);
 }
 
 /* The next line, without its line end; *too_long when it was longer than the
@@ -97,9 +108,10 @@ static json_t *parse_line(ms_reader *r, const char *s, size_t n, ms_err *fatal)
 {
 	json_error_t jerr;
 	*fatal = MS_ERR_OK;
+	json_oom = false;
 	json_t *v = json_loadb(s, n, JSON_REJECT_DUPLICATES, &jerr);
 	if (!v) {
-		if (json_error_code(&jerr) == json_error_out_of_memory) {
+		if (json_oom || json_error_code(&jerr) == json_error_out_of_memory) {
 			*fatal = MS_ERR_NOMEM;
 			return NULL;
 		}

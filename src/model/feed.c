@@ -25,6 +25,7 @@ typedef struct {
 	char *ranges[MS_FEED_MAX_RANGES];
 	int n_ranges;
 	bool failed;
+	bool nomem; /* failed for want of memory: not a fault of the file */
 } feed_parse;
 
 static const char *const type_names[] = {"text",    "idnum",   "enum", "date",
@@ -47,6 +48,18 @@ __attribute__((format(printf, 2, 0))) static int parse_fail(feed_parse *p, const
 #pragma GCC diagnostic pop
 		ms_error_set(p->err, MS_ERR_PACK, "%s: %s", p->source, msg);
 		p->failed = true;
+	}
+	return 0;
+}
+
+/* An allocation failed: the load fails with MS_ERR_NOMEM, not as if the
+ * file were wrong. */
+static int parse_nomem(feed_parse *p)
+{
+	if (!p->failed) {
+		ms_error_set(p->err, MS_ERR_NOMEM, NULL);
+		p->failed = true;
+		p->nomem = true;
 	}
 	return 0;
 }
@@ -85,6 +98,7 @@ typedef struct {
 	char **arr;
 	int *n;
 	int max;
+	bool nomem;
 } list_ctx;
 
 static bool list_add(void *ctx, const char *s, size_t n)
@@ -93,14 +107,17 @@ static bool list_add(void *ctx, const char *s, size_t n)
 	if (*l->n >= l->max)
 		return false;
 	char *d = ms_strndup(s, n);
-	if (!d)
+	if (!d) {
+		l->nomem = true;
 		return false;
+	}
 	l->arr[(*l->n)++] = d;
 	return true;
 }
 
 typedef struct {
 	ms_feed_column *c;
+	bool nomem;
 } syn_ctx;
 
 static bool syn_add(void *ctx, const char *s, size_t n)
@@ -111,6 +128,8 @@ static bool syn_add(void *ctx, const char *s, size_t n)
 		return false;
 	char *from = dup_trim(s, (size_t)(colon - s));
 	char *to = dup_trim(colon + 1, n - (size_t)(colon - s) - 1);
+	if (!from || !to)
+		((syn_ctx *)ctx)->nomem = true;
 	if (!from || !to || !*from || !*to) {
 		ms_free(from);
 		ms_free(to);
@@ -145,11 +164,11 @@ static bool parse_i64(const char *v, int64_t *out)
 	return true;
 }
 
-static int set_str(char **slot, const char *value)
+static int set_str(feed_parse *p, char **slot, const char *value)
 {
 	ms_free(*slot);
 	*slot = ms_strdup(value);
-	return *slot != NULL;
+	return *slot ? 1 : parse_nomem(p);
 }
 
 static int feed_section(feed_parse *p, const char *name, const char *value)
@@ -161,12 +180,12 @@ static int feed_section(feed_parse *p, const char *name, const char *value)
 				return parse_fail(p, "feed name '%s' must be lower-case letters, digits and _", value, NULL);
 		if (!*value || strlen(value) > 40)
 			return parse_fail(p, "feed name '%s' must be 1–40 characters", value, NULL);
-		return set_str(&f->name, value);
+		return set_str(p, &f->name, value);
 	}
 	if (!strcmp(name, "title"))
-		return set_str(&f->title, value);
+		return set_str(p, &f->title, value);
 	if (!strcmp(name, "department"))
-		return set_str(&f->department, value);
+		return set_str(p, &f->department, value);
 	if (!strcmp(name, "kind")) {
 		if (!strcmp(value, "registry"))
 			f->registry = true;
@@ -177,21 +196,21 @@ static int feed_section(feed_parse *p, const char *name, const char *value)
 		return 1;
 	}
 	if (!strcmp(name, "key"))
-		return set_str(&p->key_spec, value);
+		return set_str(p, &p->key_spec, value);
 	if (!strcmp(name, "person"))
-		return set_str(&p->person, value);
+		return set_str(p, &p->person, value);
 	if (!strcmp(name, "name_column"))
-		return set_str(&p->name_col, value);
+		return set_str(p, &p->name_col, value);
 	if (!strcmp(name, "date"))
-		return set_str(&p->date_col, value);
+		return set_str(p, &p->date_col, value);
 	if (!strcmp(name, "area"))
-		return set_str(&p->area_col, value);
+		return set_str(p, &p->area_col, value);
 	if (!strcmp(name, "household"))
-		return set_str(&p->household, value);
+		return set_str(p, &p->household, value);
 	if (!strcmp(name, "father"))
-		return set_str(&p->father, value);
+		return set_str(p, &p->father, value);
 	if (!strcmp(name, "mother"))
-		return set_str(&p->mother, value);
+		return set_str(p, &p->mother, value);
 	if (!strcmp(name, "role")) {
 		if (!strcmp(value, "persons"))
 			f->role = MS_FEED_PERSONS;
@@ -207,7 +226,7 @@ static int feed_section(feed_parse *p, const char *name, const char *value)
 		if (p->n_ranges >= MS_FEED_MAX_RANGES)
 			return parse_fail(p, "too many ranges", NULL, NULL);
 		p->ranges[p->n_ranges] = ms_strdup(value);
-		return p->ranges[p->n_ranges++] != NULL;
+		return p->ranges[p->n_ranges++] ? 1 : parse_nomem(p);
 	}
 	if (!strcmp(name, "invalid_id")) {
 		if (!strcmp(value, "reject"))
@@ -240,21 +259,25 @@ static int column_section(feed_parse *p, ms_feed_column *c, const char *name, co
 		return 1;
 	}
 	if (!strcmp(name, "aliases")) {
-		list_ctx l = {c->aliases, &c->n_aliases, MS_FEED_MAX_ALIASES};
+		list_ctx l = {c->aliases, &c->n_aliases, MS_FEED_MAX_ALIASES, false};
 		if (!split_list(value, list_add, &l))
-			return parse_fail(p, "too many aliases for column %s", c->name, NULL);
+			return l.nomem ? parse_nomem(p)
+			               : parse_fail(p, "too many aliases for column %s", c->name, NULL);
 		return 1;
 	}
 	if (!strcmp(name, "values")) {
-		list_ctx l = {c->values, &c->n_values, MS_FEED_MAX_ENUM};
+		list_ctx l = {c->values, &c->n_values, MS_FEED_MAX_ENUM, false};
 		if (!split_list(value, list_add, &l))
-			return parse_fail(p, "too many values for column %s", c->name, NULL);
+			return l.nomem ? parse_nomem(p)
+			               : parse_fail(p, "too many values for column %s", c->name, NULL);
 		return 1;
 	}
 	if (!strcmp(name, "synonyms")) {
-		syn_ctx sc = {c};
+		syn_ctx sc = {c, false};
 		if (!split_list(value, syn_add, &sc))
-			return parse_fail(p, "synonyms of %s must read 'synonym:value, …'", c->name, NULL);
+			return sc.nomem ? parse_nomem(p)
+			                : parse_fail(p, "synonyms of %s must read 'synonym:value, …'", c->name,
+			                             NULL);
 		return 1;
 	}
 	int64_t v;
@@ -303,7 +326,7 @@ static int feed_handler(void *user, const char *section, const char *name, const
 			memset(c, 0, sizeof *c);
 			c->name = ms_strdup(cname);
 			if (!c->name)
-				return 0;
+				return parse_nomem(p);
 			c->min = INT64_MIN;
 			c->max = INT64_MAX;
 			f->n_cols++;
@@ -412,6 +435,8 @@ static ms_err feed_finish(feed_parse *p)
 		int ia = a ? col_index(f, a) : -1, ib = b ? col_index(f, b) : -1;
 		ms_free(a);
 		ms_free(b);
+		if (!a || !b)
+			return ms_error_set(p->err, MS_ERR_NOMEM, NULL);
 		if (ia < 0 || ib < 0)
 			return ms_error_set(p->err, MS_ERR_PACK, "%s: range names an undefined column",
 			                    p->source);
@@ -451,10 +476,10 @@ ms_err ms_feed_parse(const char *text, const char *source, ms_feed **out, ms_err
 	f->household_col = f->father_col = f->mother_col = -1;
 	f->source = ms_strdup(source);
 	feed_parse p = {.f = f, .err = err, .source = source};
-	int line = ini_parse_string(text, feed_handler, &p);
+	int line = f->source ? ini_parse_string(text, feed_handler, &p) : -1;
 	ms_err rc = MS_ERR_OK;
 	if (p.failed) {
-		rc = MS_ERR_PACK;
+		rc = p.nomem ? MS_ERR_NOMEM : MS_ERR_PACK;
 	} else if (line > 0) {
 		rc = ms_error_set(err, MS_ERR_PACK, "%s:%d: 无法解析 (cannot parse: expected [section] or "
 		                  "key = value)", source, line);

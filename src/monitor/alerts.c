@@ -75,6 +75,14 @@ static ms_err scan_time(apply *a, ms_error *err)
 	return MS_ERR_OK;
 }
 
+/* Whether an allocation of n bytes failed because the hit's arena reached
+ * its cap (too much evidence) rather than for want of memory. */
+static bool arena_full(const ms_arena *ar, size_t n)
+{
+	size_t size = n > ar->block_size ? n : ar->block_size;
+	return ar->cap && ar->used + size > ar->cap;
+}
+
 /* feed 0x1E natural key 0x1E SHA-256 (lower-case hex) of the values. */
 static char *fact_key(apply *a, const ms_evidence *ev)
 {
@@ -87,6 +95,10 @@ static char *fact_key(apply *a, const ms_evidence *ev)
 	}
 	size_t flen = strlen(ev->feed), klen = strlen(ev->nkey);
 	char *k = ms_arena_alloc(&a->arena, flen + klen + 2 + 64 + 1);
+	if (!k && !arena_full(&a->arena, flen + klen + 2 + 64 + 1)) {
+		ms_error_set(a->err, MS_ERR_NOMEM, NULL);
+		return NULL;
+	}
 	if (!k) {
 		ms_error_set(a->err, MS_ERR_TOO_LARGE,
 		             "一条命中的证据过多 (too much evidence in one hit: over %u bytes)",
@@ -251,8 +263,11 @@ static ms_err apply_hit(apply *a, const ms_hit *h)
 	ms_arena_reset(&a->arena);
 	char **keys = NULL;
 	if (h->nevidence) {
-		if (h->nevidence > HIT_ARENA_CAP / sizeof *keys ||
-		    !(keys = ms_arena_alloc(&a->arena, h->nevidence * sizeof *keys)))
+		if (h->nevidence <= HIT_ARENA_CAP / sizeof *keys &&
+		    !(keys = ms_arena_alloc(&a->arena, h->nevidence * sizeof *keys)) &&
+		    !arena_full(&a->arena, h->nevidence * sizeof *keys))
+			return ms_error_set(a->err, MS_ERR_NOMEM, NULL);
+		if (!keys)
 			return ms_error_set(
 			    a->err, MS_ERR_TOO_LARGE,
 			    "规则 %s 对象 %s 的证据过多 (too much evidence in one hit)", h->rule,

@@ -149,6 +149,7 @@ typedef struct {
 	ms_error *err;
 	const char *file;
 	bool failed;
+	ms_err code; /* of the failure: MS_ERR_PACK, or MS_ERR_NOMEM */
 } ini_ctx;
 
 static int pack_ini_handler(void *user, const char *section, const char *name, const char *value)
@@ -157,6 +158,7 @@ static int pack_ini_handler(void *user, const char *section, const char *name, c
 	if (strcmp(section, "pack") != 0) {
 		ms_error_set(c->err, MS_ERR_PACK, "%s: 未知的节 [%s]（应为 [pack]） (unknown section)", c->file,
 		             section);
+		c->code = MS_ERR_PACK;
 		c->failed = true;
 		return 0;
 	}
@@ -171,11 +173,18 @@ static int pack_ini_handler(void *user, const char *section, const char *name, c
 		slot = &c->pack->population;
 	if (!slot) {
 		ms_error_set(c->err, MS_ERR_PACK, "%s: 未知的键 %s (unknown key)", c->file, name);
+		c->code = MS_ERR_PACK;
 		c->failed = true;
 		return 0;
 	}
 	*slot = ms_arena_strdup(&c->pack->arena, value);
-	return *slot != NULL;
+	if (!*slot) {
+		/* no memory is not a mistake of the file */
+		c->code = ms_error_set(c->err, MS_ERR_NOMEM, NULL);
+		c->failed = true;
+		return 0;
+	}
+	return 1;
 }
 
 /* ---- params.ini ---- */
@@ -193,6 +202,7 @@ typedef struct {
 	ms_error *err;
 	const char *file;
 	bool failed;
+	ms_err code; /* of the failure: MS_ERR_PACK, or MS_ERR_NOMEM */
 	/* growable values of the parameter being read */
 	ms_param_value *vals;
 	int nvals, cap;
@@ -201,9 +211,20 @@ typedef struct {
 
 static int params_fail(params_ctx *c, const char *param, const char *msg, const char *what)
 {
-	if (!c->failed)
+	if (!c->failed) {
 		ms_error_set(c->err, MS_ERR_PACK, "%s: [param.%s] %s%s%s", c->file, param, msg,
 		             what ? ": " : "", what ? what : "");
+		c->code = MS_ERR_PACK;
+	}
+	c->failed = true;
+	return 0;
+}
+
+/* An allocation failed: the pack is not at fault. */
+static int params_nomem(params_ctx *c)
+{
+	if (!c->failed)
+		c->code = ms_error_set(c->err, MS_ERR_NOMEM, NULL);
 	c->failed = true;
 	return 0;
 }
@@ -230,7 +251,9 @@ static char *trim_dup(ms_arena *a, const char *s, size_t n)
 	return ms_arena_strndup(a, s, n);
 }
 
-static bool parse_value(params_ctx *c, ms_param *p, const char *text, ms_param_value *v)
+/* 1 when text is a value of the parameter's type, 0 when not, -1 when out
+ * of memory. */
+static int parse_value(params_ctx *c, ms_param *p, const char *text, ms_param_value *v)
 {
 	size_t n = strlen(text);
 	switch (p->type) {
@@ -257,7 +280,7 @@ static bool parse_value(params_ctx *c, ms_param *p, const char *text, ms_param_v
 	}
 	case TY_TEXT:
 		v->text = ms_arena_strdup(&c->pack->arena, text);
-		return v->text != NULL;
+		return v->text ? 1 : -1;
 	case TY_SET: {
 		const char *items[256];
 		int k = 0;
@@ -271,7 +294,9 @@ static bool parse_value(params_ctx *c, ms_param *p, const char *text, ms_param_v
 			}
 			size_t len = e ? (size_t)(e - s) : strlen(s);
 			char *item = trim_dup(&c->pack->arena, s, len);
-			if (!item || k == 256)
+			if (!item)
+				return -1;
+			if (k == 256)
 				return false;
 			if (*item)
 				items[k++] = item;
@@ -281,7 +306,7 @@ static bool parse_value(params_ctx *c, ms_param *p, const char *text, ms_param_v
 		}
 		v->set = ms_arena_alloc(&c->pack->arena, sizeof(char *) * (size_t)(k ? k : 1));
 		if (!v->set)
-			return false;
+			return -1;
 		memcpy(v->set, items, sizeof(char *) * (size_t)k);
 		v->nset = k;
 		return true;
@@ -299,6 +324,7 @@ static int params_handler(void *user, const char *section, const char *name, con
 	if (strncmp(section, "param.", 6) != 0 || !section[6]) {
 		ms_error_set(c->err, MS_ERR_PACK, "%s: 未知的节 [%s]（应为 [param.名称]） (expected [param.NAME])",
 		             c->file, section);
+		c->code = MS_ERR_PACK;
 		c->failed = true;
 		return 0;
 	}
@@ -306,7 +332,7 @@ static int params_handler(void *user, const char *section, const char *name, con
 	ms_pack *pack = c->pack;
 	if (c->cur < 0 || strcmp(pack->params[c->cur].name, pname) != 0) {
 		if (!flush_values(c))
-			return 0;
+			return params_nomem(c);
 		if (ms_pack_param_index(pack, pname) >= 0)
 			return params_fail(c, pname, "重复定义 (defined twice)", NULL);
 		if (pack->nparams >= MS_PACK_MAX_PARAMS)
@@ -316,7 +342,7 @@ static int params_handler(void *user, const char *section, const char *name, con
 		memset(p, 0, sizeof *p);
 		p->name = ms_arena_strdup(&pack->arena, pname);
 		if (!p->name)
-			return 0;
+			return params_nomem(c);
 	}
 	ms_param *p = &pack->params[c->cur];
 	if (!strcmp(name, "type")) {
@@ -329,7 +355,7 @@ static int params_handler(void *user, const char *section, const char *name, con
 	}
 	if (!strcmp(name, "title")) {
 		p->title = ms_arena_strdup(&pack->arena, value);
-		return p->title != NULL;
+		return p->title ? 1 : params_nomem(c);
 	}
 	if (!strcmp(name, "scale")) {
 		char *end;
@@ -369,7 +395,7 @@ static int params_handler(void *user, const char *section, const char *name, con
 			return params_fail(c, pname, "取值过多 (too many values)", NULL);
 		ms_param_value *nv = ms_realloc(c->vals, sizeof *nv * (size_t)ncap);
 		if (!nv)
-			return 0;
+			return params_nomem(c);
 		c->vals = nv;
 		c->cap = ncap;
 	}
@@ -380,7 +406,7 @@ static int params_handler(void *user, const char *section, const char *name, con
 	char *raw = trim_dup(&pack->arena, f[2], fl[2]);
 	char *src = trim_dup(&pack->arena, f[3], fl[3]);
 	if (!from || !area || !raw || !src)
-		return 0;
+		return params_nomem(c);
 	if (ms_date_parse(from, strlen(from), &v->from) != MS_ERR_OK)
 		return params_fail(c, pname, "生效日期无效 (bad FROM date)", from);
 	size_t al = strlen(area);
@@ -394,7 +420,10 @@ static int params_handler(void *user, const char *section, const char *name, con
 	v->area = area;
 	v->raw = raw;
 	v->source = src;
-	if (!parse_value(c, p, raw, v))
+	int pv = parse_value(c, p, raw, v);
+	if (pv < 0)
+		return params_nomem(c);
+	if (!pv)
 		return params_fail(c, pname, "取值与类型不符 (value does not fit the type)", raw);
 	c->nvals++;
 	return 1;
@@ -458,12 +487,12 @@ ms_err ms_pack_load(const char *dir, ms_pack **out, ms_error *err)
 	snprintf(path, sizeof path, "%s/pack.ini", dir);
 	if ((rc = read_file(path, &text, &len, err)))
 		goto out;
-	ini_ctx ic = {pack, err, path, false};
+	ini_ctx ic = {pack, err, path, false, MS_ERR_OK};
 	int line = ini_parse_string(text, pack_ini_handler, &ic);
 	ms_free(text);
 	text = NULL;
 	if (ic.failed || line) {
-		rc = ic.failed ? MS_ERR_PACK
+		rc = ic.failed ? ic.code
 		               : ms_error_set(err, MS_ERR_PACK, "%s:%d: 无法解析 (cannot parse)", path, line);
 		goto out;
 	}
@@ -508,14 +537,14 @@ ms_err ms_pack_load(const char *dir, ms_pack **out, ms_error *err)
 	snprintf(path, sizeof path, "%s/params.ini", dir);
 	if ((rc = read_file(path, &text, &len, err)))
 		goto out;
-	params_ctx pc = {pack, err, path, false, NULL, 0, 0, -1};
+	params_ctx pc = {pack, err, path, false, MS_ERR_OK, NULL, 0, 0, -1};
 	line = ini_parse_string(text, params_handler, &pc);
 	ms_free(text);
 	text = NULL;
 	bool flushed = !pc.failed && flush_values(&pc);
 	ms_free(pc.vals);
 	if (pc.failed || line || !flushed) {
-		rc = pc.failed ? MS_ERR_PACK
+		rc = pc.failed ? pc.code
 		     : line    ? ms_error_set(err, MS_ERR_PACK, "%s:%d: 无法解析 (cannot parse)", path, line)
 		               : ms_error_set(err, MS_ERR_NOMEM, NULL);
 		goto out;

@@ -417,6 +417,139 @@ static const ms_migration migrations[] = {
 	 "CREATE INDEX person_index_rev_phone ON person_index(rev_phone);\n"
 	 /* a worker's reach: the households with a file at its station */
 	 "CREATE INDEX service_file_station ON service_file(station);\n"},
+	{8, "station evaluation: rounds, their indicators and stations, scores, spot checks",
+	 /* one evaluation round of an area (2, 4 or 6 digits) for a year
+	  * (SPEC §5). as_of is the date whose data the computed indicators
+	  * measure. The scheme is copied into eval_indicator when the round
+	  * opens (its file's SHA-256 is kept), so a later edit of the pack
+	  * never changes a round under way. seed and share are set when the
+	  * spot-check sample is drawn: with the stations they give the sample
+	  * again. Scores are centi-points (1000 points = 100000). */
+	 "CREATE TABLE eval_round (\n"
+	 "  id INTEGER PRIMARY KEY,\n"
+	 "  area TEXT NOT NULL CHECK (length(area) IN (2,4,6)),\n"
+	 "  year INTEGER NOT NULL CHECK (year BETWEEN 2000 AND 9999),\n"
+	 "  as_of TEXT NOT NULL,\n"
+	 "  scheme TEXT NOT NULL,\n"
+	 "  scheme_title TEXT NOT NULL,\n"
+	 "  scheme_sha256 TEXT NOT NULL,\n"
+	 "  pack_version TEXT NOT NULL,\n"
+	 "  state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open','closed')),\n"
+	 "  seed TEXT,\n"
+	 "  share TEXT,\n"
+	 "  sampled TEXT,\n"
+	 "  sampled_by TEXT,\n"
+	 "  computed TEXT,\n"
+	 "  computed_by TEXT,\n"
+	 "  opened TEXT NOT NULL,\n"
+	 "  opened_by TEXT NOT NULL,\n"
+	 "  closed TEXT,\n"
+	 "  closed_by TEXT\n"
+	 ") STRICT;\n"
+	 "CREATE INDEX eval_round_area ON eval_round(year, area);\n"
+	 /* the scheme's indicators as the round uses them; area is the
+	  * round's */
+	 "CREATE TABLE eval_indicator (\n"
+	 "  round_id INTEGER NOT NULL REFERENCES eval_round(id),\n"
+	 "  area TEXT NOT NULL,\n"
+	 "  ord INTEGER NOT NULL,\n"
+	 "  id TEXT NOT NULL,\n"
+	 "  module TEXT NOT NULL,\n"
+	 "  module_ord INTEGER NOT NULL,\n"
+	 "  title TEXT NOT NULL,\n"
+	 "  max_points INTEGER NOT NULL CHECK (max_points > 0),\n"
+	 "  method TEXT NOT NULL CHECK (method IN ('manual','computed')),\n"
+	 "  measure TEXT,\n"
+	 "  floor_param TEXT,\n"
+	 "  target_param TEXT,\n"
+	 "  empty_full INTEGER NOT NULL DEFAULT 0 CHECK (empty_full IN (0,1)),\n"
+	 "  PRIMARY KEY (round_id, id)\n"
+	 ") STRICT, WITHOUT ROWID;\n"
+	 /* the stations a round evaluates (those under its area when it
+	  * opened), whether the sample drew each, its third-party evaluator,
+	  * and the totals and star fixed when the round closes */
+	 "CREATE TABLE eval_station (\n"
+	 "  round_id INTEGER NOT NULL REFERENCES eval_round(id),\n"
+	 "  station TEXT NOT NULL CHECK (length(station) = 9),\n"
+	 "  name TEXT NOT NULL,\n"
+	 "  sampled INTEGER NOT NULL DEFAULT 0 CHECK (sampled IN (0,1)),\n"
+	 "  evaluator TEXT REFERENCES app_user(name),\n"
+	 "  assigned TEXT,\n"
+	 "  assigned_by TEXT,\n"
+	 "  self_total INTEGER,\n"
+	 "  third_total INTEGER,\n"
+	 "  final_total INTEGER,\n"
+	 "  star INTEGER,\n"
+	 "  PRIMARY KEY (round_id, station)\n"
+	 ") STRICT, WITHOUT ROWID;\n"
+	 "CREATE INDEX eval_station_evaluator ON eval_station(evaluator, round_id);\n"
+	 "CREATE INDEX eval_station_code ON eval_station(station, round_id);\n"
+	 /* one score of a station on an indicator, by source: the station's
+	  * self-assessment, the third-party evaluator's, or computed from the
+	  * system's data (num/den: the measured value, den 0 = nothing to
+	  * measure). Entering a score again replaces it. */
+	 "CREATE TABLE eval_score (\n"
+	 "  round_id INTEGER NOT NULL REFERENCES eval_round(id),\n"
+	 "  station TEXT NOT NULL,\n"
+	 "  indicator TEXT NOT NULL,\n"
+	 "  source TEXT NOT NULL CHECK (source IN ('self','third','computed')),\n"
+	 "  points INTEGER NOT NULL CHECK (points >= 0),\n"
+	 "  num INTEGER,\n"
+	 "  den INTEGER,\n"
+	 "  note TEXT NOT NULL DEFAULT '',\n"
+	 "  actor TEXT NOT NULL,\n"
+	 "  at TEXT NOT NULL,\n"
+	 "  PRIMARY KEY (round_id, station, indicator, source)\n"
+	 ") STRICT, WITHOUT ROWID;\n"},
+	{9, "operations: outbound webhooks and their deliveries, alert notices, retention",
+	 /* targets of the outbound webhook (docs/operations.md): events is a
+	  * comma-separated subset of new, due_soon, overdue, returned; the
+	  * secret signs each body (HMAC-SHA256) and so is kept as given.
+	  * removed is set instead of deleting, so deliveries keep their target. */
+	 "CREATE TABLE webhook (\n"
+	 "  id INTEGER PRIMARY KEY,\n"
+	 "  url TEXT NOT NULL,\n"
+	 "  secret TEXT NOT NULL,\n"
+	 "  events TEXT NOT NULL,\n"
+	 "  created TEXT NOT NULL,\n"
+	 "  created_by TEXT NOT NULL DEFAULT '',\n"
+	 "  removed TEXT\n"
+	 ") STRICT;\n"
+	 /* one event for one target: the body is fixed when the event is
+	  * queued; attempts and next_attempt (Unix seconds) drive the retries
+	  * with exponential backoff until delivered or failed (given up) */
+	 "CREATE TABLE webhook_delivery (\n"
+	 "  id INTEGER PRIMARY KEY,\n"
+	 "  webhook_id INTEGER NOT NULL REFERENCES webhook(id),\n"
+	 "  event TEXT NOT NULL CHECK (event IN ('new','due_soon','overdue','returned')),\n"
+	 "  alert_id INTEGER NOT NULL,\n"
+	 "  body TEXT NOT NULL,\n"
+	 "  state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending','delivered','failed')),\n"
+	 "  attempts INTEGER NOT NULL DEFAULT 0,\n"
+	 "  next_attempt INTEGER NOT NULL,\n"
+	 "  last_status INTEGER,\n"
+	 "  last_error TEXT,\n"
+	 "  created TEXT NOT NULL,\n"
+	 "  finished TEXT\n"
+	 ") STRICT;\n"
+	 "CREATE INDEX webhook_delivery_due ON webhook_delivery(state, next_attempt);\n"
+	 /* what `minsheng remind` (and the lifecycle, for returns) has
+	  * notified: one row per alert, kind and occasion (the due date for
+	  * due_soon and overdue, the event id for returned), so each is
+	  * notified once */
+	 "CREATE TABLE alert_notice (\n"
+	 "  alert_id INTEGER NOT NULL,\n"
+	 "  kind TEXT NOT NULL CHECK (kind IN ('new','due_soon','overdue','returned')),\n"
+	 "  ref TEXT NOT NULL DEFAULT '',\n"
+	 "  at TEXT NOT NULL,\n"
+	 "  PRIMARY KEY (alert_id, kind, ref)\n"
+	 ") STRICT, WITHOUT ROWID;\n"
+	 /* alerts raised before this version are not announced as new */
+	 "INSERT OR REPLACE INTO meta(key, value) SELECT 'notify.new_after', "
+	 "CAST(coalesce(max(id), 0) AS TEXT) FROM alert;\n"
+	 /* when `minsheng purge` removed a closed alert's personal data */
+	 "ALTER TABLE alert ADD COLUMN purged TEXT;\n"
+	 "CREATE INDEX alert_closed ON alert(state, closed);\n"},
 };
 
 const ms_migration *ms_schema_sqlite(int *n)

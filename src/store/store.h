@@ -244,4 +244,68 @@ ms_err ms_store_record_scan(ms_store *s, int64_t from_id, int64_t to_id, bool de
                             int (*fn)(void *ctx, const ms_record_row *r), void *ctx,
                             ms_error *err);
 
+
+/* ---- backup and restore (docs/reliability.md) ----
+ * A backup is a consistent copy of the database taken through SQLite's
+ * online backup API while the server keeps working: the copy is made in
+ * steps of `step_pages` pages with a pause between them, inside one read
+ * transaction of the source (in WAL mode a reader never blocks writers, and
+ * the snapshot it pins keeps the copy consistent, so writes during the
+ * backup do not restart it). The copy goes to PATH.tmp, is switched to a
+ * self-contained file (rollback journal), checked with PRAGMA
+ * integrity_check, fsynced and renamed to PATH; an existing PATH is refused
+ * (MS_ERR_EXISTS) unless `force`. */
+typedef struct ms_backup_opts {
+	bool force;                 /* replace an existing PATH */
+	int step_pages;             /* pages per step; 0 = 1024 */
+	int sleep_ms;               /* pause between steps; 0 = 2, negative = none */
+	const struct ms_progress *progress; /* "备份 backup", pages done of total */
+} ms_backup_opts;
+
+typedef struct ms_backup_stats {
+	int64_t pages;        /* pages copied */
+	int64_t bytes;        /* size of the copy */
+	int steps;            /* calls of sqlite3_backup_step */
+	double copy_seconds;  /* from the first step to the last */
+	double check_seconds; /* integrity_check of the copy */
+} ms_backup_stats;
+
+/* Backs up the database of s (which must not be inside a transaction). */
+ms_err ms_store_backup(ms_store *s, const char *path, const ms_backup_opts *o,
+                       ms_backup_stats *st, ms_error *err);
+/* The same for any SQLite database file given by path (the access log). */
+ms_err ms_store_backup_file(const char *src, const char *path, const ms_backup_opts *o,
+                            ms_backup_stats *st, ms_error *err);
+/* Checks a backup: an SQLite file that passes PRAGMA integrity_check and
+ * holds a minsheng schema no newer than this program's. *schema receives its
+ * version (may be NULL). MS_ERR_INVALID when it is not one. */
+ms_err ms_store_check_backup(const char *path, int *schema, ms_error *err);
+/* The id of a process (other than this one) that has the database open, 0
+ * when none: every SQLite connection to a WAL database holds a read lock on
+ * byte 128 of DB-shm (the unix VFS's "dead man switch") while it is open,
+ * and fcntl(F_GETLK) names its holder. */
+long ms_store_user_pid(const char *db);
+
+typedef struct ms_restore_stats {
+	int schema;            /* the backup's schema version */
+	bool replaced;         /* an old database was there: kept as DB.before-restore */
+	bool old_damaged;      /* it could not be read: kept as it was, with its WAL */
+	double seconds;
+} ms_restore_stats;
+
+/* Replaces the database at db by the backup at path: checks the backup,
+ * refuses (MS_ERR_BUSY) while an import holds the import lock or another
+ * process has the database open (a server), checkpoints the old database
+ * (one that cannot be read — damaged — is kept as it is, WAL included),
+ * keeps it as DB.before-restore (an existing one is refused with
+ * MS_ERR_EXISTS unless force), copies the backup to DB.restore-tmp, fsyncs
+ * it and renames it over DB, so the database is at every moment either the
+ * old one or the new one. */
+ms_err ms_store_restore(const char *db, const char *path, bool force, ms_restore_stats *st,
+                        ms_error *err);
+/* Copies a plain file (the access log's anchor files) through dst.tmp, with
+ * fsync, then renames it to dst; an existing dst is refused (MS_ERR_EXISTS)
+ * unless replace. */
+ms_err ms_store_copy_file(const char *src, const char *dst, bool replace, ms_error *err);
+
 #endif

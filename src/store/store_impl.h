@@ -25,6 +25,7 @@ enum {
 	MS_STORE_EXT_SCOPED = 304,   /* 304–335: scoped reads for the API (alerts) */
 	MS_STORE_EXT_PEOPLE = 336,   /* 336–399: persons, households, search */
 	MS_STORE_EXT_EVAL = 400,     /* 400–463: station evaluation */
+	MS_STORE_EXT_OPS = 464,      /* 464–511: retention, webhooks, notices */
 };
 
 struct ms_store {

@@ -6,6 +6,7 @@
 
 #include "base/mem.h"
 #include "store/store_auth.h"
+#include "work/notify.h"
 
 #include <openssl/evp.h>
 
@@ -585,6 +586,16 @@ static ms_err apply_one(ms_store *s, const ms_work_env *env, const ms_user *acto
 	if ((e = store_attachments(s, id, t->attachments, t->nattachments, actor->name, at, NULL,
 	                           err)))
 		goto out;
+	if (is_to(t->to, "returned")) {
+		/* the outbound webhook's "returned" event (work/notify.h), queued in
+		 * the transition's transaction */
+		ms_alert now_alert;
+		char ref[24];
+		snprintf(ref, sizeof ref, "%lld", (long long)event_id);
+		if ((e = ms_store_alert_get(s, id, &now_alert, err)) ||
+		    (e = ms_notify_event(s, &now_alert, "returned", ref, at, NULL, NULL, err)))
+			goto out;
+	}
 	*new_version = version + 1;
 out:
 	ms_free(a);

@@ -10,6 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { cli, makeId, sha256 } from './lib.mjs';
+import { buildEvalFixtures } from './eval.mjs';
 
 const PW = {
 	admin1: 'admin1-password',
@@ -239,6 +240,11 @@ export function buildProvince(tmp) {
 	for (let i = 0; i < 4; i++)
 		ctx.throwawayTokens.push(cli(['user', 'token', 'add', 'upl', '--feeds', 'yibao', '--label', `throwaway ${i}`, '--as', 'admin1', '--json'], { json: true }).id);
 
+	// throwaway webhook targets (operations: DELETE /webhooks/{id})
+	ctx.throwawayWebhooks = [];
+	for (let i = 0; i < 3; i++)
+		ctx.throwawayWebhooks.push(cli(['webhook', 'add', `http://127.0.0.1:9/throwaway-${i}`, '--secret', `throwaway-secret-${i}-0123456789`, '--events', 'overdue', '--json'], { json: true }).id);
+
 	// ---- the scan, and alerts of the synthetic households ----
 	cli(['scan', '--json']);
 	const alerts = cli(['alerts', '--json', '--limit', '100000'], { json: true });
@@ -350,6 +356,8 @@ export function buildProvince(tmp) {
 		const f = w(`syn_revoke_${i}.csv`, csv([jgHead, [p.idno, p.name, `粤X${30000 + i}`, '小型轿车', '2022-05-01']]));
 		ctx.revokeBatches.push(cli(['import', 'jiaoguan', f, '--json'], { json: true }).batch);
 	}
+	// ---- station evaluation rounds (eval.mjs) ----
+	buildEvalFixtures(ctx);
 	ctx.setupSeconds = (Date.now() - t0) / 1000;
 	return ctx;
 }

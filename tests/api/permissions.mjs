@@ -14,6 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tap, cli, request, login, waitJob, isFullId, fresh, shared, server } from './lib.mjs';
+import { evalRequest } from './eval.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const V1 = '/api/v1';
@@ -184,6 +185,7 @@ async function build(ctx, env, c, consume) {
 	const set = (p) => (q.path = p);
 	const person = (l) => ctx.pools[`assigned:${l}`][0].person;
 	const household = (l) => ctx.pools[`assigned:${l}`][0].household;
+	if (row.path.startsWith(`${V1}/eval/`)) return evalRequest(ctx, env, c, consume, q, takeFrom);
 	switch (`${row.method} ${row.path}`) {
 		case 'GET /healthz':
 		case 'GET /metrics':
@@ -460,6 +462,32 @@ async function build(ctx, env, c, consume) {
 		case `POST ${V1}/stations/{code}/records/{kind}`:
 			set(`${V1}/stations/${stationCode(ctx, st)}/records/affair`);
 			q.body = { day: ctx.today, summary: '调解邻里纠纷（测试）' };
+			break;
+		// operations (docs/operations.md): prints as the detail routes, the
+		// monthly report of a county, webhooks (admins)
+		case `GET ${V1}/alerts/{id}/print.pdf`: {
+			const a = ctx.pools[`assigned:${loc}`][0];
+			set(`${V1}/alerts/${a.id}/print.pdf`);
+			q.secrets = members(a.household);
+			break;
+		}
+		case `GET ${V1}/households/{id}/print.pdf`: {
+			const h = household(loc);
+			set(`${V1}/households/${h.id}/print.pdf`);
+			q.secrets = members(h);
+			break;
+		}
+		case `GET ${V1}/reports/monthly`:
+			q.query = { area: stationCode(ctx, st).slice(0, 6), month: ctx.today.slice(0, 7) };
+			break;
+		case `GET ${V1}/webhooks`:
+		case `GET ${V1}/webhooks/deliveries`:
+			break;
+		case `POST ${V1}/webhooks`:
+			q.body = { url: 'http://127.0.0.1:9/walk', secret: 'walk-secret-0123456789', events: 'overdue' };
+			break;
+		case `DELETE ${V1}/webhooks/{id}`:
+			set(`${V1}/webhooks/${takeFrom(ctx.throwawayWebhooks, consume, 'throwaway webhooks')}`);
 			break;
 		default:
 			throw new Error(`the walk has no request for ${row.method} ${row.path}`);

@@ -14,6 +14,8 @@ run() {
 	"$MINSHENG" "$@" >stdout.txt 2>stderr.txt; rc=$?
 	out=$(cat stdout.txt); err=$(cat stderr.txt)
 	last="minsheng $*"
+	# every command's standard error is kept for the log scan (make log-test)
+	if [ -n "${MINSHENG_TEST_LOGS:-}" ]; then cat stderr.txt >>"$MINSHENG_TEST_LOGS/cli-stderr.log"; fi
 }
 expect_rc() {
 	if [ "$rc" -eq "$1" ]; then _ok "$last exits $1"

@@ -814,6 +814,7 @@ static void test_log_levels(void **state)
 	assert_true(saved >= 0);
 	assert_true(dup2(fileno(tmp), STDERR_FILENO) >= 0);
 	ms_log_set_level(MS_LOG_WARN);
+	ms_log_set_format(MS_LOG_JSON);
 	ms_log(MS_LOG_INFO, "hidden %d", 1);
 	ms_log(MS_LOG_DEBUG, "hidden %d", 2);
 	ms_log(MS_LOG_WARN, "shown %d", 3);
@@ -822,12 +823,17 @@ static void test_log_levels(void **state)
 	dup2(saved, STDERR_FILENO);
 	close(saved);
 	ms_log_set_level(MS_LOG_INFO);
+	ms_log_set_format(MS_LOG_AUTO);
 	char text[512] = {0};
 	rewind(tmp);
 	size_t n = fread(text, 1, sizeof text - 1, tmp);
 	fclose(tmp);
 	text[n] = '\0';
-	assert_string_equal(text, "minsheng: warn: shown 3\nminsheng: error: shown four\n");
+	/* JSON lines, one per call */
+	assert_null(strstr(text, "hidden"));
+	assert_non_null(strstr(text, "\"level\":\"warn\",\"msg\":\"shown 3\"}\n"));
+	assert_non_null(strstr(text, "\"level\":\"error\",\"msg\":\"shown four\"}\n"));
+	assert_int_equal(text[0], '{');
 }
 
 typedef struct {

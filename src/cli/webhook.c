@@ -8,6 +8,7 @@
 
 #include <getopt.h>
 #include <jansson.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,7 +160,7 @@ int cli_cmd_webhook(int argc, char **argv)
 		case 't':
 			if (!parse_int(optarg, c == 'b' ? 1 : c == 't' ? 100 : 1,
 			               c == 'm' ? 100 : c == 't' ? 120000 : 7 * 86400, &v))
-				return cli_usage_error("webhook", "%s 的值无效：%s (bad value)", argv[optind - 2],
+				return cli_usage_error("webhook", "选项的值无效：%s (bad value of an option)",
 				                       optarg);
 			if (c == 'm')
 				dopt.max_attempts = (int)v;

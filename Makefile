@@ -6,7 +6,7 @@
 
 BUILD   ?= build
 CC      ?= cc
-PKGS    := sqlite3 libsodium libcrypto jansson icu-uc icu-i18n libzip expat inih xlsxwriter libmicrohttpd libssl
+PKGS    := sqlite3 libpq libsodium libcrypto jansson icu-uc icu-i18n libzip expat inih xlsxwriter libmicrohttpd libssl
 WARN    := -Wall -Wextra -Wshadow -Wpointer-arith -Wstrict-prototypes \
            -Wmissing-prototypes -Wvla -Wformat=2 -Wimplicit-fallthrough \
            -Wundef -Wcast-qual -Wno-unused-parameter
@@ -81,6 +81,12 @@ cli-test: $(BUILD)/minsheng
 api-test: $(BUILD)/minsheng
 	@MINSHENG=$(abspath $(BUILD)/minsheng) tests/api/run
 
+# The store-dependent suites again, with the database on a throwaway
+# PostgreSQL server that the runners start and remove (scripts/pg-test).
+pg-test: $(BUILD)/minsheng
+	@MINSHENG=$(abspath $(BUILD)/minsheng) MS_TEST_PG=1 tests/cli/run
+	@MINSHENG=$(abspath $(BUILD)/minsheng) MS_TEST_PG=1 tests/api/run
+
 # Browser tests (tests/web): the built UI in Debian's Chromium through
 # playwright-core; screenshots in $(BUILD)/test-artifacts/web/.
 web-test: $(BUILD)/minsheng $(BUILD)/web/index.html
@@ -93,7 +99,7 @@ san-test:
 	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" unit cli-test api-test
 
 test: check-banned
-	@$(MAKE) --no-print-directory unit cli-test package-test api-test log-test web-test
+	@$(MAKE) --no-print-directory unit cli-test package-test api-test log-test web-test pg-test
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  $(MAKE) --no-print-directory san-test
 	@$(MAKE) --no-print-directory fuzz-brief

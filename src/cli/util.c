@@ -5,6 +5,7 @@
 #include "ops/config.h"
 #include "store/store.h"
 
+#include <ctype.h>
 #include <jansson.h>
 
 #include <limits.h>
@@ -113,11 +114,27 @@ const char *cli_db_path(const char *opt)
 const char *cli_access_path(void)
 {
 	static char path[MS_CONFIG_PATH_MAX + 16];
+	const char *env = getenv("MINSHENG_ACCESS");
+	if (env && *env)
+		return env;
 	const ms_config *c = cli_config();
 	/* the configured log belongs to the configured database */
 	if (c && c->access_log[0] && strcmp(cli_db_source(), "config") == 0)
 		return c->access_log;
-	snprintf(path, sizeof path, "%s.access", cli_db_path(NULL));
+	const char *db = cli_db_path(NULL);
+	if (strncmp(db, "postgresql://", 13) == 0 || strncmp(db, "postgres://", 11) == 0) {
+		/* a server database: the log is a local file named after it, in
+		 * the working folder (name it with access_log or MINSHENG_ACCESS) */
+		const char *name = strchr(db + 13, '/');
+		char base[128];
+		size_t o = 0;
+		for (const char *p = name ? name + 1 : ""; *p && *p != '?' && o + 1 < sizeof base; p++)
+			base[o++] = (isalnum((unsigned char)*p) || *p == '_' || *p == '-') ? *p : '_';
+		base[o] = 0;
+		snprintf(path, sizeof path, "%s.access", o ? base : "minsheng");
+		return path;
+	}
+	snprintf(path, sizeof path, "%s.access", db);
 	return path;
 }
 

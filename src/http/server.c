@@ -872,7 +872,15 @@ ms_err ms_server_run(const ms_server_opts *o, ms_error *err)
 		ms_log(MS_LOG_WARN, "jobs: %s", ms_error_text(&jerr));
 	else if (stale)
 		ms_log(MS_LOG_WARN, "jobs: %lld interrupted job(s) marked failed", (long long)stale);
-	snprintf(srv->upload_dir, sizeof srv->upload_dir, "%s.uploads", o->db);
+	/* uploads wait beside the database file; a server database has no
+	 * file, so they wait beside the access log (<stem>.access → <stem>.uploads) */
+	if (strstr(o->db, "://")) {
+		size_t al = strlen(srv->access_path);
+		int stem = al > 7 && !strcmp(srv->access_path + al - 7, ".access") ? (int)(al - 7) : (int)al;
+		snprintf(srv->upload_dir, sizeof srv->upload_dir, "%.*s.uploads", stem, srv->access_path);
+	} else {
+		snprintf(srv->upload_dir, sizeof srv->upload_dir, "%s.uploads", o->db);
+	}
 	if (mkdir(srv->upload_dir, 0700) != 0 && errno != EEXIST) {
 		server_free(srv);
 		return ms_error_set(err, MS_ERR_IO, "无法创建上传目录 %s：%s / cannot create %s: %s",

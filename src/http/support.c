@@ -167,6 +167,9 @@ void h_metrics(ms_req *r)
 		for (int i = 0; i < 6; i++)
 			mprintf(&b, "minsheng_alerts{state=\"%s\"} %lld\n", states[i], (long long)sc.n[i]);
 	}
+	mprintf(&b, "# HELP minsheng_sqlite_memory_bytes Memory SQLite holds: page caches, statements.\n"
+	            "# TYPE minsheng_sqlite_memory_bytes gauge\nminsheng_sqlite_memory_bytes %lld\n",
+	        (long long)ms_store_memory_used());
 	mprintf(&b, "# HELP minsheng_uptime_seconds Seconds since the server started.\n"
 	            "# TYPE minsheng_uptime_seconds gauge\nminsheng_uptime_seconds %lld\n",
 	        (long long)(http_now() - srv->started));

@@ -259,8 +259,11 @@ static int normalize_value(prep_ctx *x, const ms_feed_column *col, const char *s
 			size_t o = 0;
 			for (int i = 0; i < col->n_values && o + 1 < sizeof list; i++) {
 				int w = snprintf(list + o, sizeof list - o, "%s%s", i ? "/" : "", col->values[i]);
-				if (w < 0 || (size_t)w >= sizeof list - o)
+				if (w < 0 || (size_t)w + 4 >= sizeof list - o) {
+					/* never half a character: cut at the value, then … */
+					snprintf(list + o, sizeof list - o, "%s", "…");
 					break;
+				}
 				o += (size_t)w;
 			}
 			v->col = col->name;

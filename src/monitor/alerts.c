@@ -443,7 +443,7 @@ ms_err ms_alerts_apply(ms_store *s, const ms_scan_input *in, ms_scan_summary *ou
 	if ((e = ms_store_scan_finish(s, a.scan, finished, counts, a.err)))
 		goto fail;
 	if (in->dry_run) {
-		ms_store_rollback(s);
+		ms_store_scan_rollback(s);
 		goto out;
 	}
 	if ((e = ms_store_commit(s, a.err)))
@@ -451,7 +451,7 @@ ms_err ms_alerts_apply(ms_store *s, const ms_scan_input *in, ms_scan_summary *ou
 	out->scan_id = a.scan;
 	goto out;
 fail:
-	ms_store_rollback(s);
+	ms_store_scan_rollback(s);
 	memset(out, 0, sizeof *out);
 out:
 	ms_free(counts);

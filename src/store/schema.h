@@ -13,4 +13,8 @@ typedef struct ms_migration {
 /* The migrations for SQLite, ascending; *n receives their count. */
 const ms_migration *ms_schema_sqlite(int *n);
 
+/* The same migrations for PostgreSQL 15 (schema_pg.c), same versions and
+ * names; *n receives their count. */
+const ms_migration *ms_schema_pg(int *n);
+
 #endif

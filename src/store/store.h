@@ -36,6 +36,10 @@ int ms_store_schema_version(ms_store *s);
 int ms_store_schema_latest(void);
 /* The database's path or URL, as opened. */
 const char *ms_store_url(const ms_store *s);
+/* Bytes SQLite holds in this process (page caches of every handle,
+ * statements), for /metrics: the page caches grow with the database up to
+ * each handle's cache size. */
+int64_t ms_store_memory_used(void);
 
 /* Transactions. begin_write takes the write lock at once, so a writer waits
  * (up to the busy timeout) instead of failing half-way. */

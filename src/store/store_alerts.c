@@ -6,7 +6,6 @@
 
 #include "store/store_impl.h"
 
-#include <sqlite3.h>
 #include <string.h>
 
 /* clang-format off */
@@ -75,32 +74,32 @@ static const char *const alert_sql[] = {
 #undef X
 };
 
-static sqlite3_stmt *stmt(ms_store *s, int id, ms_error *err)
+static db_stmt *stmt(ms_store *s, int id, ms_error *err)
 {
 	return store_stmt_ext(s, MS_STORE_EXT_ALERTS + id, alert_sql[id], err);
 }
 
 /* Steps a statement expected to give at most one row: 1 row, 0 none, -1
  * error (recorded). A row is left readable until the next call. */
-static int step_one(ms_store *s, sqlite3_stmt *q, ms_error *err, const char *what)
+static int step_one(ms_store *s, db_stmt *q, ms_error *err, const char *what)
 {
-	int rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW)
+	int rc = db_step(q);
+	if (rc == DB_ROW)
 		return 1;
-	sqlite3_reset(q);
-	if (rc == SQLITE_DONE)
+	db_reset(q);
+	if (rc == DB_DONE)
 		return 0;
 	store_db_error(s, err, what);
 	return -1;
 }
 
-static ms_err exists(ms_store *s, sqlite3_stmt *q, bool *out, ms_error *err, const char *what)
+static ms_err exists(ms_store *s, db_stmt *q, bool *out, ms_error *err, const char *what)
 {
 	int r = step_one(s, q, err, what);
 	if (r < 0)
 		return err ? err->code : MS_ERR_DB;
 	*out = r == 1;
-	sqlite3_reset(q);
+	db_reset(q);
 	return MS_ERR_OK;
 }
 
@@ -109,7 +108,7 @@ static ms_err exists(ms_store *s, sqlite3_stmt *q, bool *out, ms_error *err, con
 ms_err ms_store_station_upsert(ms_store *s, const char *code, const char *name, const char *type,
                                ms_upsert_result *res, ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, AS_STATION_GET, err);
+	db_stmt *q = stmt(s, AS_STATION_GET, err);
 	if (!q)
 		return MS_ERR_DB;
 	store_bind_text(q, 1, code);
@@ -119,7 +118,7 @@ ms_err ms_store_station_upsert(ms_store *s, const char *code, const char *name, 
 	if (r == 1) {
 		const char *n0 = store_col_text(q, 0), *t0 = store_col_text(q, 1);
 		bool same = n0 && t0 && strcmp(n0, name) == 0 && strcmp(t0, type) == 0;
-		sqlite3_reset(q);
+		db_reset(q);
 		if (same) {
 			*res = MS_UPSERT_UNCHANGED;
 			return MS_ERR_OK;
@@ -152,7 +151,7 @@ ms_err ms_store_station_upsert(ms_store *s, const char *code, const char *name, 
 
 ms_err ms_store_station_exists(ms_store *s, const char *code9, bool *out, ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, AS_STATION_IS, err);
+	db_stmt *q = stmt(s, AS_STATION_IS, err);
 	if (!q)
 		return MS_ERR_DB;
 	store_bind_text(q, 1, code9);
@@ -162,12 +161,12 @@ ms_err ms_store_station_exists(ms_store *s, const char *code9, bool *out, ms_err
 ms_err ms_store_station_list(ms_store *s, const char *prefix,
                              int (*fn)(void *ctx, const ms_station *st), void *ctx, ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, AS_STATION_LIST, err);
+	db_stmt *q = stmt(s, AS_STATION_LIST, err);
 	if (!q)
 		return MS_ERR_DB;
 	store_bind_text(q, 1, prefix && *prefix ? prefix : NULL);
 	int rc;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+	while ((rc = db_step(q)) == DB_ROW) {
 		ms_station st = {.code = store_col_text(q, 0),
 		                 .name = store_col_text(q, 1),
 		                 .type = store_col_text(q, 2),
@@ -175,8 +174,8 @@ ms_err ms_store_station_list(ms_store *s, const char *prefix,
 		if (fn(ctx, &st))
 			break;
 	}
-	sqlite3_reset(q);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	db_reset(q);
+	if (rc != DB_ROW && rc != DB_DONE)
 		return store_db_error(s, err, "listing stations");
 	return MS_ERR_OK;
 }
@@ -187,35 +186,58 @@ ms_err ms_store_scan_insert(ms_store *s, const char *as_of, const char *pack_ver
                             const char *started, const char *actor, bool dry_run, int64_t *id,
                             ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, AS_SCAN_ADD, err);
+	db_stmt *q = stmt(s, AS_SCAN_ADD, err);
 	if (!q)
 		return MS_ERR_DB;
 	store_bind_text(q, 1, as_of);
 	store_bind_text(q, 2, pack_version);
 	store_bind_text(q, 3, started);
 	store_bind_text(q, 4, actor ? actor : "");
-	sqlite3_bind_int(q, 5, dry_run ? 1 : 0);
+	db_bind_int(q, 5, dry_run ? 1 : 0);
 	if (store_exec_done(s, q, err, "recording a scan"))
 		return MS_ERR_DB;
-	*id = sqlite3_last_insert_rowid(s->db);
+	*id = db_last_insert_rowid(s->db);
 	return MS_ERR_OK;
 }
 
 ms_err ms_store_scan_finish(ms_store *s, int64_t id, const char *finished, const char *counts_json,
                             ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, AS_SCAN_FINISH, err);
+	db_stmt *q = stmt(s, AS_SCAN_FINISH, err);
 	if (!q)
 		return MS_ERR_DB;
-	sqlite3_bind_int64(q, 1, id);
+	db_bind_int64(q, 1, id);
 	store_bind_text(q, 2, finished);
 	store_bind_text(q, 3, counts_json);
 	return store_exec_done(s, q, err, "finishing a scan") ? MS_ERR_DB : MS_ERR_OK;
 }
 
+void ms_store_scan_rollback(ms_store *s)
+{
+	ms_store_rollback(s);
+	if (db_kind(s->db) != DB_PG)
+		return;
+	/* SQLite numbers the next rows max(id) + 1 again; PostgreSQL's identity
+	 * sequences do not roll back. They are set back to the same point under
+	 * the writers' lock (every writer of these tables holds it), so a dry
+	 * run does not shift the ids of later scans, alerts and events. */
+	if (ms_store_begin_write(s, NULL))
+		return;
+	if (store_exec_sql(s,
+	                   "SELECT setval(pg_get_serial_sequence('scan', 'id'), "
+	                   "coalesce((SELECT max(id) FROM scan), 0) + 1, false), "
+	                   "setval(pg_get_serial_sequence('alert', 'id'), "
+	                   "coalesce((SELECT max(id) FROM alert), 0) + 1, false), "
+	                   "setval(pg_get_serial_sequence('alert_event', 'id'), "
+	                   "coalesce((SELECT max(id) FROM alert_event), 0) + 1, false)",
+	                   NULL, "") ||
+	    ms_store_commit(s, NULL))
+		ms_store_rollback(s);
+}
+
 ms_err ms_store_pack_version_note(ms_store *s, const char *sha256, const char *at, ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, AS_PACK_NOTE, err);
+	db_stmt *q = stmt(s, AS_PACK_NOTE, err);
 	if (!q)
 		return MS_ERR_DB;
 	store_bind_text(q, 1, sha256);
@@ -228,7 +250,7 @@ ms_err ms_store_pack_version_note(ms_store *s, const char *sha256, const char *a
 ms_err ms_store_alert_find_open(ms_store *s, const char *rule, const char *subject,
                                 ms_alert_open *out, ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, AS_ALERT_OPEN, err);
+	db_stmt *q = stmt(s, AS_ALERT_OPEN, err);
 	if (!q)
 		return MS_ERR_DB;
 	store_bind_text(q, 1, rule);
@@ -238,17 +260,17 @@ ms_err ms_store_alert_find_open(ms_store *s, const char *rule, const char *subje
 		return MS_ERR_DB;
 	if (r == 0)
 		return MS_ERR_NOT_FOUND;
-	out->id = sqlite3_column_int64(q, 0);
-	out->cleared = sqlite3_column_int(q, 1) != 0;
-	out->last_scan = sqlite3_column_int64(q, 2);
-	sqlite3_reset(q);
+	out->id = db_column_int64(q, 0);
+	out->cleared = db_column_int(q, 1) != 0;
+	out->last_scan = db_column_int64(q, 2);
+	db_reset(q);
 	return MS_ERR_OK;
 }
 
 ms_err ms_store_alert_has_closed(ms_store *s, const char *rule, const char *subject, bool *has,
                                  ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, AS_ALERT_HAS_CLOSED, err);
+	db_stmt *q = stmt(s, AS_ALERT_HAS_CLOSED, err);
 	if (!q)
 		return MS_ERR_DB;
 	store_bind_text(q, 1, rule);
@@ -259,7 +281,7 @@ ms_err ms_store_alert_has_closed(ms_store *s, const char *rule, const char *subj
 ms_err ms_store_alert_closed_has_fact(ms_store *s, const char *rule, const char *subject,
                                       const char *fact_key, bool *has, ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, AS_ALERT_CLOSED_FACT, err);
+	db_stmt *q = stmt(s, AS_ALERT_CLOSED_FACT, err);
 	if (!q)
 		return MS_ERR_DB;
 	store_bind_text(q, 1, rule);
@@ -270,7 +292,7 @@ ms_err ms_store_alert_closed_has_fact(ms_store *s, const char *rule, const char 
 
 ms_err ms_store_alert_insert(ms_store *s, const ms_alert_in *a, int64_t *id, ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, AS_ALERT_ADD, err);
+	db_stmt *q = stmt(s, AS_ALERT_ADD, err);
 	if (!q)
 		return MS_ERR_DB;
 	store_bind_text(q, 1, a->rule);
@@ -281,74 +303,74 @@ ms_err ms_store_alert_insert(ms_store *s, const ms_alert_in *a, int64_t *id, ms_
 	store_bind_text(q, 6, a->inbox);
 	store_bind_text(q, 7, a->created);
 	store_bind_text(q, 8, a->due);
-	sqlite3_bind_int64(q, 9, a->scan_id);
+	db_bind_int64(q, 9, a->scan_id);
 	store_bind_text(q, 10, a->pack_version);
-	int rc = sqlite3_step(q);
-	sqlite3_reset(q);
-	if (rc == SQLITE_CONSTRAINT)
+	int rc = db_step(q);
+	db_reset(q);
+	if (rc == DB_CONSTRAINT)
 		return ms_error_set(
 		    err, MS_ERR_EXISTS,
 		    "规则 %s 对象 %s 已有未办结的预警 (an open alert exists for this rule "
 		    "and subject)",
 		    a->rule, a->subject);
-	if (rc != SQLITE_DONE)
+	if (rc != DB_DONE)
 		return store_db_error(s, err, "adding an alert");
-	*id = sqlite3_last_insert_rowid(s->db);
+	*id = db_last_insert_rowid(s->db);
 	return MS_ERR_OK;
 }
 
 ms_err ms_store_alert_fact_add(ms_store *s, int64_t alert_id, const ms_alert_fact *f,
                                int64_t scan_id, bool *added, ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, AS_FACT_ADD, err);
+	db_stmt *q = stmt(s, AS_FACT_ADD, err);
 	if (!q)
 		return MS_ERR_DB;
-	sqlite3_bind_int64(q, 1, alert_id);
+	db_bind_int64(q, 1, alert_id);
 	store_bind_text(q, 2, f->fact_key);
 	store_bind_text(q, 3, f->feed);
-	sqlite3_bind_int64(q, 4, f->record_id);
-	sqlite3_bind_int64(q, 5, f->batch_id);
-	sqlite3_bind_int64(q, 6, f->row);
+	db_bind_int64(q, 4, f->record_id);
+	db_bind_int64(q, 5, f->batch_id);
+	db_bind_int64(q, 6, f->row);
 	store_bind_text(q, 7, f->person);
-	sqlite3_bind_int64(q, 8, scan_id);
+	db_bind_int64(q, 8, scan_id);
 	if (store_exec_done(s, q, err, "adding evidence to an alert"))
 		return MS_ERR_DB;
-	*added = sqlite3_changes(s->db) > 0;
+	*added = db_changes(s->db) > 0;
 	return MS_ERR_OK;
 }
 
 ms_err ms_store_alert_touch(ms_store *s, int64_t alert_id, int64_t scan_id, ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, AS_ALERT_TOUCH, err);
+	db_stmt *q = stmt(s, AS_ALERT_TOUCH, err);
 	if (!q)
 		return MS_ERR_DB;
-	sqlite3_bind_int64(q, 1, alert_id);
-	sqlite3_bind_int64(q, 2, scan_id);
+	db_bind_int64(q, 1, alert_id);
+	db_bind_int64(q, 2, scan_id);
 	return store_exec_done(s, q, err, "updating an alert") ? MS_ERR_DB : MS_ERR_OK;
 }
 
 ms_err ms_store_alert_clear_stale(ms_store *s, const char *rule, int64_t scan_id, int64_t *n,
                                   ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, AS_ALERT_CLEAR, err);
+	db_stmt *q = stmt(s, AS_ALERT_CLEAR, err);
 	if (!q)
 		return MS_ERR_DB;
 	store_bind_text(q, 1, rule);
-	sqlite3_bind_int64(q, 2, scan_id);
+	db_bind_int64(q, 2, scan_id);
 	if (store_exec_done(s, q, err, "clearing alerts"))
 		return MS_ERR_DB;
-	*n = sqlite3_changes(s->db);
+	*n = db_changes(s->db);
 	return MS_ERR_OK;
 }
 
 ms_err ms_store_alert_explanation_put(ms_store *s, int64_t alert_id, int64_t scan_id,
                                       const char *json, ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, AS_EXPL_PUT, err);
+	db_stmt *q = stmt(s, AS_EXPL_PUT, err);
 	if (!q)
 		return MS_ERR_DB;
-	sqlite3_bind_int64(q, 1, alert_id);
-	sqlite3_bind_int64(q, 2, scan_id);
+	db_bind_int64(q, 1, alert_id);
+	db_bind_int64(q, 2, scan_id);
 	store_bind_text(q, 3, json);
 	return store_exec_done(s, q, err, "storing an explanation") ? MS_ERR_DB : MS_ERR_OK;
 }
@@ -357,10 +379,10 @@ ms_err ms_store_alert_event_add(ms_store *s, int64_t alert_id, const char *at, c
                                 const char *from_state, const char *to_state, const char *note,
                                 ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, AS_EVENT_ADD, err);
+	db_stmt *q = stmt(s, AS_EVENT_ADD, err);
 	if (!q)
 		return MS_ERR_DB;
-	sqlite3_bind_int64(q, 1, alert_id);
+	db_bind_int64(q, 1, alert_id);
 	store_bind_text(q, 2, at);
 	store_bind_text(q, 3, actor ? actor : "");
 	store_bind_text(q, 4, from_state ? from_state : "");
@@ -371,9 +393,9 @@ ms_err ms_store_alert_event_add(ms_store *s, int64_t alert_id, const char *at, c
 
 /* ---- alerts: reading ---- */
 
-void store_alert_from_row(sqlite3_stmt *q, ms_alert *a)
+void store_alert_from_row(db_stmt *q, ms_alert *a)
 {
-	a->id = sqlite3_column_int64(q, 0);
+	a->id = db_column_int64(q, 0);
 	a->rule = store_col_text(q, 1);
 	a->kind = store_col_text(q, 2);
 	a->subject_type = store_col_text(q, 3);
@@ -381,24 +403,24 @@ void store_alert_from_row(sqlite3_stmt *q, ms_alert *a)
 	a->area = store_col_text(q, 5);
 	a->inbox = store_col_text(q, 6);
 	a->state = store_col_text(q, 7);
-	a->cleared = sqlite3_column_int(q, 8) != 0;
+	a->cleared = db_column_int(q, 8) != 0;
 	a->created = store_col_text(q, 9);
 	a->due = store_col_text(q, 10);
-	a->version = sqlite3_column_int64(q, 11);
+	a->version = db_column_int64(q, 11);
 	a->assignee = store_col_text(q, 12);
-	a->raised_scan = sqlite3_column_int64(q, 13);
-	a->last_scan = sqlite3_column_int64(q, 14);
+	a->raised_scan = db_column_int64(q, 13);
+	a->last_scan = db_column_int64(q, 14);
 	a->pack_version = store_col_text(q, 15);
 	a->closed = store_col_text(q, 16);
-	a->evidence_revoked = sqlite3_column_int(q, 17) != 0;
+	a->evidence_revoked = db_column_int(q, 17) != 0;
 }
 
 ms_err ms_store_alert_get(ms_store *s, int64_t id, ms_alert *out, ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, AS_ALERT_GET, err);
+	db_stmt *q = stmt(s, AS_ALERT_GET, err);
 	if (!q)
 		return MS_ERR_DB;
-	sqlite3_bind_int64(q, 1, id);
+	db_bind_int64(q, 1, id);
 	int r = step_one(s, q, err, "reading an alert");
 	if (r < 0)
 		return MS_ERR_DB;
@@ -416,23 +438,23 @@ ms_err ms_store_alert_get(ms_store *s, int64_t id, ms_alert *out, ms_error *err)
 ms_err ms_store_alert_list(ms_store *s, const ms_alert_filter *f,
                            int (*fn)(void *ctx, const ms_alert *a), void *ctx, ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, AS_ALERT_LIST, err);
+	db_stmt *q = stmt(s, AS_ALERT_LIST, err);
 	if (!q)
 		return MS_ERR_DB;
 	store_bind_text(q, 1, f->rule && *f->rule ? f->rule : NULL);
 	store_bind_text(q, 2, f->area && *f->area ? f->area : NULL);
 	store_bind_text(q, 3, f->state && *f->state ? f->state : NULL);
-	sqlite3_bind_int64(q, 4, f->after_id);
-	sqlite3_bind_int64(q, 5, f->limit > 0 ? f->limit : -1);
+	db_bind_int64(q, 4, f->after_id);
+	db_bind_int64(q, 5, f->limit > 0 ? f->limit : -1);
 	int rc;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+	while ((rc = db_step(q)) == DB_ROW) {
 		ms_alert a;
 		store_alert_from_row(q, &a);
 		if (fn(ctx, &a))
 			break;
 	}
-	sqlite3_reset(q);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	db_reset(q);
+	if (rc != DB_ROW && rc != DB_DONE)
 		return store_db_error(s, err, "listing alerts");
 	return MS_ERR_OK;
 }
@@ -441,21 +463,21 @@ ms_err ms_store_alert_explanations(ms_store *s, int64_t alert_id,
                                    int (*fn)(void *ctx, const ms_alert_explanation *x), void *ctx,
                                    ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, AS_EXPL_LIST, err);
+	db_stmt *q = stmt(s, AS_EXPL_LIST, err);
 	if (!q)
 		return MS_ERR_DB;
-	sqlite3_bind_int64(q, 1, alert_id);
+	db_bind_int64(q, 1, alert_id);
 	int rc;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		ms_alert_explanation x = {.scan_id = sqlite3_column_int64(q, 0),
+	while ((rc = db_step(q)) == DB_ROW) {
+		ms_alert_explanation x = {.scan_id = db_column_int64(q, 0),
 		                          .json = store_col_text(q, 1),
 		                          .as_of = store_col_text(q, 2),
-		                          .raised = sqlite3_column_int(q, 3) != 0};
+		                          .raised = db_column_int(q, 3) != 0};
 		if (fn(ctx, &x))
 			break;
 	}
-	sqlite3_reset(q);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	db_reset(q);
+	if (rc != DB_ROW && rc != DB_DONE)
 		return store_db_error(s, err, "reading explanations");
 	return MS_ERR_OK;
 }
@@ -464,24 +486,24 @@ ms_err ms_store_alert_facts(ms_store *s, int64_t alert_id,
                             int (*fn)(void *ctx, const ms_alert_fact_row *f), void *ctx,
                             ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, AS_FACT_LIST, err);
+	db_stmt *q = stmt(s, AS_FACT_LIST, err);
 	if (!q)
 		return MS_ERR_DB;
-	sqlite3_bind_int64(q, 1, alert_id);
+	db_bind_int64(q, 1, alert_id);
 	int rc;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+	while ((rc = db_step(q)) == DB_ROW) {
 		ms_alert_fact_row f = {.fact_key = store_col_text(q, 0),
 		                       .feed = store_col_text(q, 1),
 		                       .person = store_col_text(q, 2),
-		                       .record_id = sqlite3_column_int64(q, 3),
-		                       .batch_id = sqlite3_column_int64(q, 4),
-		                       .row = sqlite3_column_int64(q, 5),
-		                       .added_scan = sqlite3_column_int64(q, 6)};
+		                       .record_id = db_column_int64(q, 3),
+		                       .batch_id = db_column_int64(q, 4),
+		                       .row = db_column_int64(q, 5),
+		                       .added_scan = db_column_int64(q, 6)};
 		if (fn(ctx, &f))
 			break;
 	}
-	sqlite3_reset(q);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	db_reset(q);
+	if (rc != DB_ROW && rc != DB_DONE)
 		return store_db_error(s, err, "reading evidence");
 	return MS_ERR_OK;
 }

@@ -44,6 +44,9 @@ ms_err ms_store_scan_insert(ms_store *s, const char *as_of, const char *pack_ver
                             ms_error *err);
 ms_err ms_store_scan_finish(ms_store *s, int64_t id, const char *finished, const char *counts_json,
                             ms_error *err);
+/* Rolls back a scan's transaction (a dry run or a failure), leaving the
+ * next scan, alert and event ids where SQLite leaves them on both stores. */
+void ms_store_scan_rollback(ms_store *s);
 /* Remembers a pack version (first use kept when already known). */
 ms_err ms_store_pack_version_note(ms_store *s, const char *sha256, const char *at, ms_error *err);
 

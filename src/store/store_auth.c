@@ -5,7 +5,6 @@
 
 #include "store/store_impl.h"
 
-#include <sqlite3.h>
 #include <string.h>
 
 /* clang-format off */
@@ -43,21 +42,21 @@ static const char *const auth_sql[] = {
 #undef X
 };
 
-static sqlite3_stmt *stmt(ms_store *s, int id, ms_error *err)
+static db_stmt *stmt(ms_store *s, int id, ms_error *err)
 {
 	return store_stmt_ext(s, MS_STORE_EXT_AUTH + id, auth_sql[id], err);
 }
 
-static void user_from_row(sqlite3_stmt *q, ms_user_row *u)
+static void user_from_row(db_stmt *q, ms_user_row *u)
 {
 	u->name = store_col_text(q, 0);
 	u->role = store_col_text(q, 1);
 	u->scope = store_col_text(q, 2);
 	u->station = store_col_text(q, 3);
 	u->pwhash = store_col_text(q, 4);
-	u->disabled = sqlite3_column_int(q, 5) != 0;
-	u->must_change = sqlite3_column_int(q, 6) != 0;
-	u->failed = sqlite3_column_int64(q, 7);
+	u->disabled = db_column_int(q, 5) != 0;
+	u->must_change = db_column_int(q, 6) != 0;
+	u->failed = db_column_int64(q, 7);
 	u->locked_until = store_col_text(q, 8);
 	u->created = store_col_text(q, 9);
 	u->created_by = store_col_text(q, 10);
@@ -66,7 +65,7 @@ static void user_from_row(sqlite3_stmt *q, ms_user_row *u)
 
 ms_err ms_store_user_insert(ms_store *s, const ms_user_row *u, ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, AU_USER_ADD, err);
+	db_stmt *q = stmt(s, AU_USER_ADD, err);
 	if (!q)
 		return MS_ERR_DB;
 	store_bind_text(q, 1, u->name);
@@ -74,13 +73,13 @@ ms_err ms_store_user_insert(ms_store *s, const ms_user_row *u, ms_error *err)
 	store_bind_text(q, 3, u->scope);
 	store_bind_text(q, 4, u->station);
 	store_bind_text(q, 5, u->pwhash);
-	sqlite3_bind_int(q, 6, u->disabled ? 1 : 0);
-	sqlite3_bind_int(q, 7, u->must_change ? 1 : 0);
+	db_bind_int(q, 6, u->disabled ? 1 : 0);
+	db_bind_int(q, 7, u->must_change ? 1 : 0);
 	store_bind_text(q, 8, u->created);
 	store_bind_text(q, 9, u->created_by ? u->created_by : "");
-	int rc = sqlite3_step(q);
-	sqlite3_reset(q);
-	if (rc == SQLITE_CONSTRAINT) {
+	int rc = db_step(q);
+	db_reset(q);
+	if (rc == DB_CONSTRAINT) {
 		ms_user_row old;
 		if (ms_store_user_get(s, u->name, &old, NULL) == MS_ERR_OK)
 			return ms_error_set(err, MS_ERR_EXISTS,
@@ -92,34 +91,34 @@ ms_err ms_store_user_insert(ms_store *s, const ms_user_row *u, ms_error *err)
 		                    "station of user %s is not valid)",
 		                    u->name, u->name);
 	}
-	if (rc != SQLITE_DONE)
+	if (rc != DB_DONE)
 		return store_db_error(s, err, "adding a user");
 	return MS_ERR_OK;
 }
 
 ms_err ms_store_user_get(ms_store *s, const char *name, ms_user_row *out, ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, AU_USER_GET, err);
+	db_stmt *q = stmt(s, AU_USER_GET, err);
 	if (!q)
 		return MS_ERR_DB;
 	store_bind_text(q, 1, name);
-	int rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW) {
+	int rc = db_step(q);
+	if (rc == DB_ROW) {
 		user_from_row(q, out);
 		const char **fields[] = {&out->name,   &out->role,         &out->scope,
 		                         &out->station, &out->pwhash,       &out->locked_until,
 		                         &out->created, &out->created_by,   &out->updated};
 		if (!store_copy_into(out->text_, sizeof out->text_, fields,
 		                     (int)(sizeof fields / sizeof fields[0]))) {
-			sqlite3_reset(q);
+			db_reset(q);
 			return ms_error_set(err, MS_ERR_TOO_LARGE,
 			                    "用户记录过长 (a user row is too long)");
 		}
-		sqlite3_reset(q);
+		db_reset(q);
 		return MS_ERR_OK;
 	}
-	sqlite3_reset(q);
-	if (rc == SQLITE_DONE)
+	db_reset(q);
+	if (rc == DB_DONE)
 		return MS_ERR_NOT_FOUND;
 	return store_db_error(s, err, "reading a user");
 }
@@ -127,29 +126,29 @@ ms_err ms_store_user_get(ms_store *s, const char *name, ms_user_row *out, ms_err
 ms_err ms_store_user_list(ms_store *s, const char *prefix,
                           int (*fn)(void *ctx, const ms_user_row *u), void *ctx, ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, AU_USER_LIST, err);
+	db_stmt *q = stmt(s, AU_USER_LIST, err);
 	if (!q)
 		return MS_ERR_DB;
 	store_bind_text(q, 1, prefix && *prefix ? prefix : NULL);
 	int rc;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+	while ((rc = db_step(q)) == DB_ROW) {
 		ms_user_row u;
 		user_from_row(q, &u);
 		if (fn(ctx, &u))
 			break;
 	}
-	sqlite3_reset(q);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	db_reset(q);
+	if (rc != DB_ROW && rc != DB_DONE)
 		return store_db_error(s, err, "listing users");
 	return MS_ERR_OK;
 }
 
-static ms_err changed_one(ms_store *s, sqlite3_stmt *q, const char *name, ms_error *err,
+static ms_err changed_one(ms_store *s, db_stmt *q, const char *name, ms_error *err,
                           const char *what)
 {
 	if (store_exec_done(s, q, err, what))
 		return err ? err->code : MS_ERR_DB;
-	if (sqlite3_changes(s->db) == 0)
+	if (db_changes(s->db) == 0)
 		return ms_error_set(err, MS_ERR_NOT_FOUND, "没有用户 %s (no user named %s)", name,
 		                    name);
 	return MS_ERR_OK;
@@ -158,11 +157,11 @@ static ms_err changed_one(ms_store *s, sqlite3_stmt *q, const char *name, ms_err
 ms_err ms_store_user_set_disabled(ms_store *s, const char *name, bool disabled, const char *at,
                                   ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, AU_USER_DISABLE, err);
+	db_stmt *q = stmt(s, AU_USER_DISABLE, err);
 	if (!q)
 		return MS_ERR_DB;
 	store_bind_text(q, 1, name);
-	sqlite3_bind_int(q, 2, disabled ? 1 : 0);
+	db_bind_int(q, 2, disabled ? 1 : 0);
 	store_bind_text(q, 3, at);
 	return changed_one(s, q, name, err, "disabling a user");
 }
@@ -170,12 +169,12 @@ ms_err ms_store_user_set_disabled(ms_store *s, const char *name, bool disabled, 
 ms_err ms_store_user_set_password(ms_store *s, const char *name, const char *pwhash,
                                   bool must_change, const char *at, ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, AU_USER_PASSWORD, err);
+	db_stmt *q = stmt(s, AU_USER_PASSWORD, err);
 	if (!q)
 		return MS_ERR_DB;
 	store_bind_text(q, 1, name);
 	store_bind_text(q, 2, pwhash);
-	sqlite3_bind_int(q, 3, must_change ? 1 : 0);
+	db_bind_int(q, 3, must_change ? 1 : 0);
 	store_bind_text(q, 4, at);
 	return changed_one(s, q, name, err, "changing a password");
 }
@@ -183,7 +182,7 @@ ms_err ms_store_user_set_password(ms_store *s, const char *name, const char *pwh
 ms_err ms_store_user_login_result(ms_store *s, const char *name, bool ok, const char *locked_until,
                                   ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, ok ? AU_USER_OK : AU_USER_FAIL, err);
+	db_stmt *q = stmt(s, ok ? AU_USER_OK : AU_USER_FAIL, err);
 	if (!q)
 		return MS_ERR_DB;
 	store_bind_text(q, 1, name);
@@ -194,15 +193,15 @@ ms_err ms_store_user_login_result(ms_store *s, const char *name, bool ok, const 
 
 ms_err ms_store_user_count_role(ms_store *s, const char *role, int64_t *n, ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, AU_USER_COUNT_ROLE, err);
+	db_stmt *q = stmt(s, AU_USER_COUNT_ROLE, err);
 	if (!q)
 		return MS_ERR_DB;
 	store_bind_text(q, 1, role);
-	int rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW)
-		*n = sqlite3_column_int64(q, 0);
-	sqlite3_reset(q);
-	if (rc != SQLITE_ROW)
+	int rc = db_step(q);
+	if (rc == DB_ROW)
+		*n = db_column_int64(q, 0);
+	db_reset(q);
+	if (rc != DB_ROW)
 		return store_db_error(s, err, "counting users");
 	return MS_ERR_OK;
 }

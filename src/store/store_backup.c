@@ -252,7 +252,11 @@ out:
 ms_err ms_store_backup(ms_store *s, const char *path, const ms_backup_opts *o,
                        ms_backup_stats *st, ms_error *err)
 {
-	return backup_from(s->db, s->url, path, o, st, err);
+	if (db_kind(s->db) == DB_PG)
+		return ms_error_set(err, MS_ERR_USAGE,
+		                    "PostgreSQL 数据库请用 pg_dump 备份、pg_restore 恢复 (back up a "
+		                    "PostgreSQL database with pg_dump and restore it with pg_restore)");
+	return backup_from(db_sqlite(s->db), s->url, path, o, st, err);
 }
 
 ms_err ms_store_backup_file(const char *src, const char *path, const ms_backup_opts *o,

@@ -11,10 +11,22 @@ ms_err ms_store_quick_check(ms_store *s, char *problem, size_t cap, ms_error *er
 {
 	if (cap)
 		problem[0] = 0;
+	if (db_kind(s->db) == DB_PG) {
+		/* the server checks its own pages; here: it answers and holds a
+		 * minsheng schema */
+		db_stmt *pq;
+		if (db_prepare(s->db, "SELECT count(*) FROM schema_version", &pq) != DB_OK)
+			return store_db_error(s, err, "checking the database");
+		int prc = db_step(pq);
+		db_finalize(pq);
+		if (prc != DB_ROW)
+			return store_db_error(s, err, "checking the database");
+		return MS_ERR_OK;
+	}
 	sqlite3_stmt *q;
 	/* at most 10 findings: the first ones say what is broken, the rest
 	 * only take time */
-	if (sqlite3_prepare_v2(s->db, "PRAGMA quick_check(10)", -1, &q, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db_sqlite(s->db), "PRAGMA quick_check(10)", -1, &q, NULL) != SQLITE_OK)
 		return store_db_error(s, err, "preparing quick_check");
 	size_t o = 0;
 	bool damaged = false;

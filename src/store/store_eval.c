@@ -4,7 +4,6 @@
 
 #include "store/store_impl.h"
 
-#include <sqlite3.h>
 #include <string.h>
 
 /* clang-format off */
@@ -62,8 +61,9 @@
 	               "AND source = 'third'")                                                      \
 	/* the first verification of each alert of the period, against its due date */            \
 	X(FIG_ON_TIME, "SELECT substr(a.area, 1, 9), "                                              \
-	               "sum((SELECT substr(min(e.at), 1, 10) FROM alert_event e WHERE "             \
-	               "e.alert_id = a.id AND e.to_state = 'verified') <= substr(a.due, 1, 10)), "  \
+	               "sum(CASE WHEN (SELECT substr(min(e.at), 1, 10) FROM alert_event e WHERE "   \
+	               "e.alert_id = a.id AND e.to_state = 'verified') <= substr(a.due, 1, 10) "     \
+	               "THEN 1 ELSE 0 END), "                                                      \
 	               "count(*) FROM alert a WHERE " PREFIX_IN("a.area", "?1") " AND "             \
 	               "length(a.area) >= 9 AND substr(a.due, 1, 10) >= ?2 AND "                    \
 	               "substr(a.due, 1, 10) <= ?3 GROUP BY 1")                                     \
@@ -101,7 +101,7 @@ static const char *const eval_sql[] = {
 #undef X
 };
 
-static sqlite3_stmt *stmt(ms_store *s, int id, ms_error *err)
+static db_stmt *stmt(ms_store *s, int id, ms_error *err)
 {
 	return store_stmt_ext(s, MS_STORE_EXT_EVAL + id, eval_sql[id], err);
 }
@@ -111,11 +111,11 @@ static sqlite3_stmt *stmt(ms_store *s, int id, ms_error *err)
 ms_err ms_store_eval_round_insert(ms_store *s, const ms_eval_round_row *r, int64_t *id,
                                   ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, EV_ROUND_INS, err);
+	db_stmt *q = stmt(s, EV_ROUND_INS, err);
 	if (!q)
 		return MS_ERR_DB;
 	store_bind_text(q, 1, r->area);
-	sqlite3_bind_int64(q, 2, r->year);
+	db_bind_int64(q, 2, r->year);
 	store_bind_text(q, 3, r->as_of);
 	store_bind_text(q, 4, r->scheme);
 	store_bind_text(q, 5, r->scheme_title);
@@ -125,15 +125,15 @@ ms_err ms_store_eval_round_insert(ms_store *s, const ms_eval_round_row *r, int64
 	store_bind_text(q, 9, r->opened_by);
 	ms_err e = store_exec_done(s, q, err, "opening an evaluation round");
 	if (!e && id)
-		*id = sqlite3_last_insert_rowid(s->db);
+		*id = db_last_insert_rowid(s->db);
 	return e;
 }
 
-static void round_from_row(sqlite3_stmt *q, ms_eval_round_row *r)
+static void round_from_row(db_stmt *q, ms_eval_round_row *r)
 {
-	r->id = sqlite3_column_int64(q, 0);
+	r->id = db_column_int64(q, 0);
 	r->area = store_col_text(q, 1);
-	r->year = sqlite3_column_int64(q, 2);
+	r->year = db_column_int64(q, 2);
 	r->as_of = store_col_text(q, 3);
 	r->scheme = store_col_text(q, 4);
 	r->scheme_title = store_col_text(q, 5);
@@ -154,12 +154,12 @@ static void round_from_row(sqlite3_stmt *q, ms_eval_round_row *r)
 
 ms_err ms_store_eval_round_get(ms_store *s, int64_t id, ms_eval_round_row *out, ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, EV_ROUND_GET, err);
+	db_stmt *q = stmt(s, EV_ROUND_GET, err);
 	if (!q)
 		return MS_ERR_DB;
-	sqlite3_bind_int64(q, 1, id);
-	int rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW) {
+	db_bind_int64(q, 1, id);
+	int rc = db_step(q);
+	if (rc == DB_ROW) {
 		round_from_row(q, out);
 		const char **f[] = {&out->area,         &out->as_of,         &out->scheme,
 		                    &out->scheme_title, &out->scheme_sha256, &out->pack_version,
@@ -168,14 +168,14 @@ ms_err ms_store_eval_round_get(ms_store *s, int64_t id, ms_eval_round_row *out, 
 		                    &out->computed_by,  &out->opened,        &out->opened_by,
 		                    &out->closed,       &out->closed_by};
 		bool ok = store_copy_into(out->text_, sizeof out->text_, f, 17);
-		sqlite3_reset(q);
+		db_reset(q);
 		if (!ok)
 			return ms_error_set(err, MS_ERR_TOO_LARGE,
 			                    "evaluation round %lld: text too long", (long long)id);
 		return MS_ERR_OK;
 	}
-	sqlite3_reset(q);
-	if (rc == SQLITE_DONE)
+	db_reset(q);
+	if (rc == DB_DONE)
 		return MS_ERR_NOT_FOUND;
 	return store_db_error(s, err, "reading an evaluation round");
 }
@@ -183,20 +183,20 @@ ms_err ms_store_eval_round_get(ms_store *s, int64_t id, ms_eval_round_row *out, 
 ms_err ms_store_eval_rounds(ms_store *s, int (*fn)(void *ctx, const ms_eval_round_row *r),
                             void *ctx, ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, EV_ROUNDS, err);
+	db_stmt *q = stmt(s, EV_ROUNDS, err);
 	if (!q)
 		return MS_ERR_DB;
 	int rc;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+	while ((rc = db_step(q)) == DB_ROW) {
 		ms_eval_round_row r;
 		round_from_row(q, &r);
 		if (fn(ctx, &r)) {
-			sqlite3_reset(q);
+			db_reset(q);
 			return MS_ERR_OK;
 		}
 	}
-	sqlite3_reset(q);
-	if (rc != SQLITE_DONE)
+	db_reset(q);
+	if (rc != DB_DONE)
 		return store_db_error(s, err, "listing evaluation rounds");
 	return MS_ERR_OK;
 }
@@ -205,16 +205,16 @@ ms_err ms_store_eval_round_overlap(ms_store *s, const char *area, int64_t year, 
                                    ms_error *err)
 {
 	*id = 0;
-	sqlite3_stmt *q = stmt(s, EV_ROUND_OVERLAP, err);
+	db_stmt *q = stmt(s, EV_ROUND_OVERLAP, err);
 	if (!q)
 		return MS_ERR_DB;
 	store_bind_text(q, 1, area);
-	sqlite3_bind_int64(q, 2, year);
-	int rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW)
-		*id = sqlite3_column_int64(q, 0);
-	sqlite3_reset(q);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	db_bind_int64(q, 2, year);
+	int rc = db_step(q);
+	if (rc == DB_ROW)
+		*id = db_column_int64(q, 0);
+	db_reset(q);
+	if (rc != DB_ROW && rc != DB_DONE)
 		return store_db_error(s, err, "reading evaluation rounds");
 	return MS_ERR_OK;
 }
@@ -222,10 +222,10 @@ ms_err ms_store_eval_round_overlap(ms_store *s, const char *area, int64_t year, 
 ms_err ms_store_eval_round_sampled(ms_store *s, int64_t id, const char *seed, const char *share,
                                    const char *at, const char *actor, ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, EV_ROUND_SAMPLED, err);
+	db_stmt *q = stmt(s, EV_ROUND_SAMPLED, err);
 	if (!q)
 		return MS_ERR_DB;
-	sqlite3_bind_int64(q, 1, id);
+	db_bind_int64(q, 1, id);
 	store_bind_text(q, 2, seed);
 	store_bind_text(q, 3, share);
 	store_bind_text(q, 4, at);
@@ -236,10 +236,10 @@ ms_err ms_store_eval_round_sampled(ms_store *s, int64_t id, const char *seed, co
 ms_err ms_store_eval_round_computed(ms_store *s, int64_t id, const char *at, const char *actor,
                                     ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, EV_ROUND_COMPUTED, err);
+	db_stmt *q = stmt(s, EV_ROUND_COMPUTED, err);
 	if (!q)
 		return MS_ERR_DB;
-	sqlite3_bind_int64(q, 1, id);
+	db_bind_int64(q, 1, id);
 	store_bind_text(q, 2, at);
 	store_bind_text(q, 3, actor);
 	return store_exec_done(s, q, err, "recording a computation");
@@ -248,14 +248,14 @@ ms_err ms_store_eval_round_computed(ms_store *s, int64_t id, const char *at, con
 ms_err ms_store_eval_round_close(ms_store *s, int64_t id, const char *at, const char *actor,
                                  ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, EV_ROUND_CLOSE, err);
+	db_stmt *q = stmt(s, EV_ROUND_CLOSE, err);
 	if (!q)
 		return MS_ERR_DB;
-	sqlite3_bind_int64(q, 1, id);
+	db_bind_int64(q, 1, id);
 	store_bind_text(q, 2, at);
 	store_bind_text(q, 3, actor);
 	ms_err e = store_exec_done(s, q, err, "closing an evaluation round");
-	if (!e && sqlite3_changes(s->db) != 1)
+	if (!e && db_changes(s->db) != 1)
 		return MS_ERR_CONFLICT;
 	return e;
 }
@@ -264,22 +264,22 @@ ms_err ms_store_eval_round_close(ms_store *s, int64_t id, const char *at, const 
 
 ms_err ms_store_eval_indicator_insert(ms_store *s, const ms_eval_indicator_row *r, ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, EV_IND_INS, err);
+	db_stmt *q = stmt(s, EV_IND_INS, err);
 	if (!q)
 		return MS_ERR_DB;
-	sqlite3_bind_int64(q, 1, r->round_id);
+	db_bind_int64(q, 1, r->round_id);
 	store_bind_text(q, 2, r->area);
-	sqlite3_bind_int64(q, 3, r->ord);
+	db_bind_int64(q, 3, r->ord);
 	store_bind_text(q, 4, r->id);
 	store_bind_text(q, 5, r->module);
-	sqlite3_bind_int64(q, 6, r->module_ord);
+	db_bind_int64(q, 6, r->module_ord);
 	store_bind_text(q, 7, r->title);
-	sqlite3_bind_int64(q, 8, r->max_points);
+	db_bind_int64(q, 8, r->max_points);
 	store_bind_text(q, 9, r->method);
 	store_bind_text(q, 10, r->measure);
 	store_bind_text(q, 11, r->floor_param);
 	store_bind_text(q, 12, r->target_param);
-	sqlite3_bind_int(q, 13, r->empty_full ? 1 : 0);
+	db_bind_int(q, 13, r->empty_full ? 1 : 0);
 	return store_exec_done(s, q, err, "adding an indicator to a round");
 }
 
@@ -287,34 +287,34 @@ ms_err ms_store_eval_indicators(ms_store *s, int64_t round_id,
                                 int (*fn)(void *ctx, const ms_eval_indicator_row *r), void *ctx,
                                 ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, EV_INDS, err);
+	db_stmt *q = stmt(s, EV_INDS, err);
 	if (!q)
 		return MS_ERR_DB;
-	sqlite3_bind_int64(q, 1, round_id);
+	db_bind_int64(q, 1, round_id);
 	int rc;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+	while ((rc = db_step(q)) == DB_ROW) {
 		ms_eval_indicator_row r = {
-		    .round_id = sqlite3_column_int64(q, 0),
+		    .round_id = db_column_int64(q, 0),
 		    .area = store_col_text(q, 1),
-		    .ord = sqlite3_column_int64(q, 2),
+		    .ord = db_column_int64(q, 2),
 		    .id = store_col_text(q, 3),
 		    .module = store_col_text(q, 4),
-		    .module_ord = sqlite3_column_int64(q, 5),
+		    .module_ord = db_column_int64(q, 5),
 		    .title = store_col_text(q, 6),
-		    .max_points = sqlite3_column_int64(q, 7),
+		    .max_points = db_column_int64(q, 7),
 		    .method = store_col_text(q, 8),
 		    .measure = store_col_text(q, 9),
 		    .floor_param = store_col_text(q, 10),
 		    .target_param = store_col_text(q, 11),
-		    .empty_full = sqlite3_column_int(q, 12) != 0,
+		    .empty_full = db_column_int(q, 12) != 0,
 		};
 		if (fn(ctx, &r)) {
-			sqlite3_reset(q);
+			db_reset(q);
 			return MS_ERR_OK;
 		}
 	}
-	sqlite3_reset(q);
-	if (rc != SQLITE_DONE)
+	db_reset(q);
+	if (rc != DB_DONE)
 		return store_db_error(s, err, "listing a round's indicators");
 	return MS_ERR_OK;
 }
@@ -324,37 +324,37 @@ ms_err ms_store_eval_indicators(ms_store *s, int64_t round_id,
 ms_err ms_store_eval_stations_add(ms_store *s, int64_t round_id, const char *area, int64_t *n,
                                   ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, EV_ST_ADD, err);
+	db_stmt *q = stmt(s, EV_ST_ADD, err);
 	if (!q)
 		return MS_ERR_DB;
-	sqlite3_bind_int64(q, 1, round_id);
+	db_bind_int64(q, 1, round_id);
 	store_bind_text(q, 2, area);
 	ms_err e = store_exec_done(s, q, err, "adding the stations of a round");
 	if (!e && n)
-		*n = sqlite3_changes(s->db);
+		*n = db_changes(s->db);
 	return e;
 }
 
-static int64_t col_opt(sqlite3_stmt *q, int i)
+static int64_t col_opt(db_stmt *q, int i)
 {
-	return sqlite3_column_type(q, i) == SQLITE_NULL ? -1 : sqlite3_column_int64(q, i);
+	return db_column_type(q, i) == DB_NULL ? -1 : db_column_int64(q, i);
 }
 
 ms_err ms_store_eval_stations(ms_store *s, int64_t round_id,
                               int (*fn)(void *ctx, const ms_eval_station_row *r), void *ctx,
                               ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, EV_STS, err);
+	db_stmt *q = stmt(s, EV_STS, err);
 	if (!q)
 		return MS_ERR_DB;
-	sqlite3_bind_int64(q, 1, round_id);
+	db_bind_int64(q, 1, round_id);
 	int rc;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+	while ((rc = db_step(q)) == DB_ROW) {
 		ms_eval_station_row r = {
-		    .round_id = sqlite3_column_int64(q, 0),
+		    .round_id = db_column_int64(q, 0),
 		    .station = store_col_text(q, 1),
 		    .name = store_col_text(q, 2),
-		    .sampled = sqlite3_column_int(q, 3) != 0,
+		    .sampled = db_column_int(q, 3) != 0,
 		    .evaluator = store_col_text(q, 4),
 		    .assigned = store_col_text(q, 5),
 		    .assigned_by = store_col_text(q, 6),
@@ -364,12 +364,12 @@ ms_err ms_store_eval_stations(ms_store *s, int64_t round_id,
 		    .star = col_opt(q, 10),
 		};
 		if (fn(ctx, &r)) {
-			sqlite3_reset(q);
+			db_reset(q);
 			return MS_ERR_OK;
 		}
 	}
-	sqlite3_reset(q);
-	if (rc != SQLITE_DONE)
+	db_reset(q);
+	if (rc != DB_DONE)
 		return store_db_error(s, err, "listing a round's stations");
 	return MS_ERR_OK;
 }
@@ -377,12 +377,12 @@ ms_err ms_store_eval_stations(ms_store *s, int64_t round_id,
 ms_err ms_store_eval_station_sampled(ms_store *s, int64_t round_id, const char *station,
                                      bool sampled, ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, EV_ST_SAMPLED, err);
+	db_stmt *q = stmt(s, EV_ST_SAMPLED, err);
 	if (!q)
 		return MS_ERR_DB;
-	sqlite3_bind_int64(q, 1, round_id);
+	db_bind_int64(q, 1, round_id);
 	store_bind_text(q, 2, station);
-	sqlite3_bind_int(q, 3, sampled ? 1 : 0);
+	db_bind_int(q, 3, sampled ? 1 : 0);
 	return store_exec_done(s, q, err, "marking a sampled station");
 }
 
@@ -390,10 +390,10 @@ ms_err ms_store_eval_station_assign(ms_store *s, int64_t round_id, const char *s
                                     const char *evaluator, const char *at, const char *actor,
                                     ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, EV_ST_ASSIGN, err);
+	db_stmt *q = stmt(s, EV_ST_ASSIGN, err);
 	if (!q)
 		return MS_ERR_DB;
-	sqlite3_bind_int64(q, 1, round_id);
+	db_bind_int64(q, 1, round_id);
 	store_bind_text(q, 2, station);
 	store_bind_text(q, 3, evaluator);
 	store_bind_text(q, 4, at);
@@ -405,16 +405,16 @@ ms_err ms_store_eval_station_totals(ms_store *s, int64_t round_id, const char *s
                                     int64_t self_total, int64_t third_total, int64_t final_total,
                                     int64_t star, ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, EV_ST_TOTALS, err);
+	db_stmt *q = stmt(s, EV_ST_TOTALS, err);
 	if (!q)
 		return MS_ERR_DB;
-	sqlite3_bind_int64(q, 1, round_id);
+	db_bind_int64(q, 1, round_id);
 	store_bind_text(q, 2, station);
-	sqlite3_bind_int64(q, 3, self_total);
+	db_bind_int64(q, 3, self_total);
 	if (third_total >= 0)
-		sqlite3_bind_int64(q, 4, third_total);
-	sqlite3_bind_int64(q, 5, final_total);
-	sqlite3_bind_int64(q, 6, star);
+		db_bind_int64(q, 4, third_total);
+	db_bind_int64(q, 5, final_total);
+	db_bind_int64(q, 6, star);
 	return store_exec_done(s, q, err, "recording a station's result");
 }
 
@@ -422,19 +422,19 @@ ms_err ms_store_eval_rounds_of_evaluator(ms_store *s, const char *evaluator,
                                          int (*fn)(void *ctx, int64_t round_id), void *ctx,
                                          ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, EV_EVAL_ROUNDS, err);
+	db_stmt *q = stmt(s, EV_EVAL_ROUNDS, err);
 	if (!q)
 		return MS_ERR_DB;
 	store_bind_text(q, 1, evaluator);
 	int rc;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		if (fn(ctx, sqlite3_column_int64(q, 0))) {
-			sqlite3_reset(q);
+	while ((rc = db_step(q)) == DB_ROW) {
+		if (fn(ctx, db_column_int64(q, 0))) {
+			db_reset(q);
 			return MS_ERR_OK;
 		}
 	}
-	sqlite3_reset(q);
-	if (rc != SQLITE_DONE)
+	db_reset(q);
+	if (rc != DB_DONE)
 		return store_db_error(s, err, "listing an evaluator's rounds");
 	return MS_ERR_OK;
 }
@@ -443,17 +443,17 @@ ms_err ms_store_eval_rounds_of_evaluator(ms_store *s, const char *evaluator,
 
 ms_err ms_store_eval_score_put(ms_store *s, const ms_eval_score_row *r, ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, EV_SCORE_PUT, err);
+	db_stmt *q = stmt(s, EV_SCORE_PUT, err);
 	if (!q)
 		return MS_ERR_DB;
-	sqlite3_bind_int64(q, 1, r->round_id);
+	db_bind_int64(q, 1, r->round_id);
 	store_bind_text(q, 2, r->station);
 	store_bind_text(q, 3, r->indicator);
 	store_bind_text(q, 4, r->source);
-	sqlite3_bind_int64(q, 5, r->points);
+	db_bind_int64(q, 5, r->points);
 	if (r->has_value) {
-		sqlite3_bind_int64(q, 6, r->num);
-		sqlite3_bind_int64(q, 7, r->den);
+		db_bind_int64(q, 6, r->num);
+		db_bind_int64(q, 7, r->den);
 	}
 	store_bind_text(q, 8, r->note ? r->note : "");
 	store_bind_text(q, 9, r->actor);
@@ -465,34 +465,34 @@ ms_err ms_store_eval_scores(ms_store *s, int64_t round_id, const char *station,
                             int (*fn)(void *ctx, const ms_eval_score_row *r), void *ctx,
                             ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, station ? EV_SCORES_ONE : EV_SCORES_ALL, err);
+	db_stmt *q = stmt(s, station ? EV_SCORES_ONE : EV_SCORES_ALL, err);
 	if (!q)
 		return MS_ERR_DB;
-	sqlite3_bind_int64(q, 1, round_id);
+	db_bind_int64(q, 1, round_id);
 	if (station)
 		store_bind_text(q, 2, station);
 	int rc;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+	while ((rc = db_step(q)) == DB_ROW) {
 		ms_eval_score_row r = {
-		    .round_id = sqlite3_column_int64(q, 0),
+		    .round_id = db_column_int64(q, 0),
 		    .station = store_col_text(q, 1),
 		    .indicator = store_col_text(q, 2),
 		    .source = store_col_text(q, 3),
-		    .points = sqlite3_column_int64(q, 4),
-		    .has_value = sqlite3_column_type(q, 5) != SQLITE_NULL,
-		    .num = sqlite3_column_int64(q, 5),
-		    .den = sqlite3_column_int64(q, 6),
+		    .points = db_column_int64(q, 4),
+		    .has_value = db_column_type(q, 5) != DB_NULL,
+		    .num = db_column_int64(q, 5),
+		    .den = db_column_int64(q, 6),
 		    .note = store_col_text(q, 7),
 		    .actor = store_col_text(q, 8),
 		    .at = store_col_text(q, 9),
 		};
 		if (fn(ctx, &r)) {
-			sqlite3_reset(q);
+			db_reset(q);
 			return MS_ERR_OK;
 		}
 	}
-	sqlite3_reset(q);
-	if (rc != SQLITE_DONE)
+	db_reset(q);
+	if (rc != DB_DONE)
 		return store_db_error(s, err, "listing scores");
 	return MS_ERR_OK;
 }
@@ -501,16 +501,16 @@ ms_err ms_store_eval_third_count(ms_store *s, int64_t round_id, const char *stat
                                  ms_error *err)
 {
 	*n = 0;
-	sqlite3_stmt *q = stmt(s, EV_THIRD_COUNT, err);
+	db_stmt *q = stmt(s, EV_THIRD_COUNT, err);
 	if (!q)
 		return MS_ERR_DB;
-	sqlite3_bind_int64(q, 1, round_id);
+	db_bind_int64(q, 1, round_id);
 	store_bind_text(q, 2, station);
-	int rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW)
-		*n = sqlite3_column_int64(q, 0);
-	sqlite3_reset(q);
-	if (rc != SQLITE_ROW)
+	int rc = db_step(q);
+	if (rc == DB_ROW)
+		*n = db_column_int64(q, 0);
+	db_reset(q);
+	if (rc != DB_ROW)
 		return store_db_error(s, err, "counting scores");
 	return MS_ERR_OK;
 }
@@ -528,24 +528,24 @@ ms_err ms_store_eval_figure(ms_store *s, ms_eval_fig fig, const char *area, cons
 {
 	if ((unsigned)fig >= MS_EVAL_FIG__COUNT)
 		return ms_error_set(err, MS_ERR_INTERNAL, "unknown evaluation figure");
-	sqlite3_stmt *q = stmt(s, fig_stmt[fig], err);
+	db_stmt *q = stmt(s, fig_stmt[fig], err);
 	if (!q)
 		return MS_ERR_DB;
 	store_bind_text(q, 1, area);
 	store_bind_text(q, 2, from);
 	store_bind_text(q, 3, to);
 	int rc;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+	while ((rc = db_step(q)) == DB_ROW) {
 		const char *st = store_col_text(q, 0);
 		if (!st || strlen(st) != 9)
 			continue;
-		if (fn(ctx, st, sqlite3_column_int64(q, 1), sqlite3_column_int64(q, 2))) {
-			sqlite3_reset(q);
+		if (fn(ctx, st, db_column_int64(q, 1), db_column_int64(q, 2))) {
+			db_reset(q);
 			return MS_ERR_OK;
 		}
 	}
-	sqlite3_reset(q);
-	if (rc != SQLITE_DONE)
+	db_reset(q);
+	if (rc != DB_DONE)
 		return store_db_error(s, err, "measuring the stations");
 	return MS_ERR_OK;
 }
@@ -553,20 +553,20 @@ ms_err ms_store_eval_figure(ms_store *s, ms_eval_fig fig, const char *area, cons
 ms_err ms_store_eval_files(ms_store *s, const char *area, const char *to,
                            int (*fn)(void *ctx, const char *household), void *ctx, ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, EV_FILES, err);
+	db_stmt *q = stmt(s, EV_FILES, err);
 	if (!q)
 		return MS_ERR_DB;
 	store_bind_text(q, 1, area);
 	store_bind_text(q, 2, to);
 	int rc;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+	while ((rc = db_step(q)) == DB_ROW) {
 		if (fn(ctx, store_col_text(q, 0))) {
-			sqlite3_reset(q);
+			db_reset(q);
 			return MS_ERR_OK;
 		}
 	}
-	sqlite3_reset(q);
-	if (rc != SQLITE_DONE)
+	db_reset(q);
+	if (rc != DB_DONE)
 		return store_db_error(s, err, "listing service files");
 	return MS_ERR_OK;
 }

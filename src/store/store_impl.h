@@ -9,7 +9,7 @@
 
 #include "base/arena.h"
 
-#include <sqlite3.h>
+#include "store/db.h"
 
 #define MS_STORE_EXT_MAX 512
 
@@ -29,11 +29,12 @@ enum {
 };
 
 struct ms_store {
-	sqlite3 *db;
-	sqlite3_stmt *st[64];
-	sqlite3_stmt *ext[MS_STORE_EXT_MAX];
+	db_conn *db;
+	db_stmt *st[64];
+	db_stmt *ext[MS_STORE_EXT_MAX];
 	char *url;
 	int lock_fd;
+	bool pg_import_lock; /* PostgreSQL: the import lock is an advisory lock */
 	bool unchanged_ready;
 	int64_t last_flagged; /* alerts flagged by the last revocation */
 	char *scratch; /* copies of text returned to callers */
@@ -47,22 +48,22 @@ struct ms_store {
 };
 
 /* A statement of a module, prepared on first use, reset and unbound. */
-sqlite3_stmt *store_stmt_ext(ms_store *s, int slot, const char *sql, ms_error *err);
+db_stmt *store_stmt_ext(ms_store *s, int slot, const char *sql, ms_error *err);
 /* Records the database's error (MS_ERR_BUSY when locked, else MS_ERR_DB). */
 ms_err store_db_error(ms_store *s, ms_error *err, const char *what);
 /* Steps a statement that returns no rows, then resets it. */
-ms_err store_exec_done(ms_store *s, sqlite3_stmt *q, ms_error *err, const char *what);
+ms_err store_exec_done(ms_store *s, db_stmt *q, ms_error *err, const char *what);
 ms_err store_exec_sql(ms_store *s, const char *sql, ms_error *err, const char *what);
 /* Binds text (NULL binds SQL NULL); the text must outlive the step. */
-void store_bind_text(sqlite3_stmt *q, int i, const char *v);
-const char *store_col_text(sqlite3_stmt *q, int i);
+void store_bind_text(db_stmt *q, int i, const char *v);
+const char *store_col_text(db_stmt *q, int i);
 /* Copies the strings that the given fields point to (into the statement's
  * slot arena, reset first) and resets the statement, so a getter never
  * leaves a read open on the handle: an open read would pin an old snapshot
  * and make the handle's next write fail at once. The copies stay valid until
  * the same slot is used again. Returns false when out of memory. Core slots
  * are numbered MS_STORE_EXT_MAX + statement id. */
-bool store_detach(ms_store *s, int slot, sqlite3_stmt *q, const char **fields[], int n);
+bool store_detach(ms_store *s, int slot, db_stmt *q, const char **fields[], int n);
 
 /* Copies the strings the given fields point to into buf (cap bytes, owned
  * by the caller's result struct) and points the fields at the copies.
@@ -78,7 +79,7 @@ bool store_copy_into(char *buf, size_t cap, const char **fields[], int n);
 struct ms_alert;
 /* Fills an alert from a row selected with MS_STORE_ALERT_COLS first; the
  * strings point into the statement's row. */
-void store_alert_from_row(sqlite3_stmt *q, struct ms_alert *a);
+void store_alert_from_row(db_stmt *q, struct ms_alert *a);
 
 /* The columns of a review item, read by store_review_from_row. */
 #define MS_STORE_REVIEW_COLS                                                                                \
@@ -86,7 +87,7 @@ void store_alert_from_row(sqlite3_stmt *q, struct ms_alert *a);
 	"v.candidates, v.nkey, v.area, v.vals, v.extra, v.day, v.state, v.linked_idno, "           \
 	"v.decided_by, v.decided, v.note FROM review v JOIN feed f ON f.id = v.feed_id "           \
 	"JOIN batch b ON b.id = v.batch_id"
-void store_review_from_row(sqlite3_stmt *q, ms_review *r);
+void store_review_from_row(db_stmt *q, ms_review *r);
 /* Now as RFC 3339 in China Standard Time. */
 void store_now_rfc3339(char out[32]);
 

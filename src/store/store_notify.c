@@ -6,7 +6,6 @@
 #include "store/store_alerts.h"
 #include "store/store_impl.h"
 
-#include <sqlite3.h>
 #include <string.h>
 
 /* clang-format off */
@@ -47,7 +46,9 @@
 	                "last_status = ?5, last_error = ?6, finished = ?7 WHERE id = ?1")           \
 	X(CANDIDATES, "SELECT " MS_STORE_ALERT_COLS " FROM alert WHERE (state IN ('new', "          \
 	              "'assigned', 'verifying', 'returned') AND due <= ?1) OR "                     \
-	              "(id > ?2 AND state != 'closed') ORDER BY id")
+	              "(id > ?2 AND state != 'closed') ORDER BY id")                                \
+	X(DELIV_TARGETS, "SELECT count(*) FROM webhook WHERE removed IS NULL AND "               \
+	                 "instr(',' || events || ',', ',' || ?1 || ',') > 0")
 /* clang-format on */
 
 enum {
@@ -66,7 +67,7 @@ static const char *const notify_sql[] = {
 #undef X
 };
 
-static sqlite3_stmt *nstmt(ms_store *s, int id, ms_error *err)
+static db_stmt *nstmt(ms_store *s, int id, ms_error *err)
 {
 	return store_stmt_ext(s, id, notify_sql[id - NT_BASE - 1], err);
 }
@@ -74,7 +75,7 @@ static sqlite3_stmt *nstmt(ms_store *s, int id, ms_error *err)
 ms_err ms_store_webhook_add(ms_store *s, const char *url, const char *secret, const char *events,
                             const char *created, const char *actor, int64_t *id, ms_error *err)
 {
-	sqlite3_stmt *q = nstmt(s, NT_WH_ADD, err);
+	db_stmt *q = nstmt(s, NT_WH_ADD, err);
 	if (!q)
 		return MS_ERR_DB;
 	store_bind_text(q, 1, url);
@@ -84,53 +85,53 @@ ms_err ms_store_webhook_add(ms_store *s, const char *url, const char *secret, co
 	store_bind_text(q, 5, actor ? actor : "");
 	ms_err e = store_exec_done(s, q, err, "adding a webhook");
 	if (!e && id)
-		*id = sqlite3_last_insert_rowid(s->db);
+		*id = db_last_insert_rowid(s->db);
 	return e;
 }
 
 ms_err ms_store_webhook_list(ms_store *s, bool all, int (*fn)(void *ctx, const ms_webhook_row *w),
                              void *ctx, ms_error *err)
 {
-	sqlite3_stmt *q = nstmt(s, NT_WH_LIST, err);
+	db_stmt *q = nstmt(s, NT_WH_LIST, err);
 	if (!q)
 		return MS_ERR_DB;
-	sqlite3_bind_int(q, 1, all ? 1 : 0);
+	db_bind_int(q, 1, all ? 1 : 0);
 	int rc;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		ms_webhook_row w = {.id = sqlite3_column_int64(q, 0),
+	while ((rc = db_step(q)) == DB_ROW) {
+		ms_webhook_row w = {.id = db_column_int64(q, 0),
 		                    .url = store_col_text(q, 1),
 		                    .secret = store_col_text(q, 2),
 		                    .events = store_col_text(q, 3),
 		                    .created = store_col_text(q, 4),
 		                    .created_by = store_col_text(q, 5),
 		                    .removed = store_col_text(q, 6),
-		                    .pending = sqlite3_column_int64(q, 7),
-		                    .delivered = sqlite3_column_int64(q, 8),
-		                    .failed = sqlite3_column_int64(q, 9)};
+		                    .pending = db_column_int64(q, 7),
+		                    .delivered = db_column_int64(q, 8),
+		                    .failed = db_column_int64(q, 9)};
 		if (fn(ctx, &w))
 			break;
 	}
-	sqlite3_reset(q);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	db_reset(q);
+	if (rc != DB_ROW && rc != DB_DONE)
 		return store_db_error(s, err, "listing webhooks");
 	return MS_ERR_OK;
 }
 
 ms_err ms_store_webhook_remove(ms_store *s, int64_t id, const char *at, ms_error *err)
 {
-	sqlite3_stmt *q = nstmt(s, NT_WH_REMOVE, err);
+	db_stmt *q = nstmt(s, NT_WH_REMOVE, err);
 	if (!q)
 		return MS_ERR_DB;
-	sqlite3_bind_int64(q, 1, id);
+	db_bind_int64(q, 1, id);
 	store_bind_text(q, 2, at);
 	ms_err e = store_exec_done(s, q, err, "removing a webhook");
 	if (e)
 		return e;
-	if (sqlite3_changes(s->db) == 0)
+	if (db_changes(s->db) == 0)
 		return MS_ERR_NOT_FOUND;
 	if (!(q = nstmt(s, NT_WH_GIVEUP, err)))
 		return MS_ERR_DB;
-	sqlite3_bind_int64(q, 1, id);
+	db_bind_int64(q, 1, id);
 	store_bind_text(q, 2, at);
 	return store_exec_done(s, q, err, "giving up a removed webhook's deliveries");
 }
@@ -139,16 +140,16 @@ ms_err ms_store_notice_add(ms_store *s, int64_t alert_id, const char *kind, cons
                            const char *at, bool *added, ms_error *err)
 {
 	*added = false;
-	sqlite3_stmt *q = nstmt(s, NT_NOTICE_ADD, err);
+	db_stmt *q = nstmt(s, NT_NOTICE_ADD, err);
 	if (!q)
 		return MS_ERR_DB;
-	sqlite3_bind_int64(q, 1, alert_id);
+	db_bind_int64(q, 1, alert_id);
 	store_bind_text(q, 2, kind);
 	store_bind_text(q, 3, ref ? ref : "");
 	store_bind_text(q, 4, at);
 	ms_err e = store_exec_done(s, q, err, "recording a notice");
 	if (!e)
-		*added = sqlite3_changes(s->db) > 0;
+		*added = db_changes(s->db) > 0;
 	return e;
 }
 
@@ -157,45 +158,61 @@ ms_err ms_store_delivery_enqueue(ms_store *s, const char *event, int64_t alert_i
                                  int64_t *n, ms_error *err)
 {
 	*n = 0;
-	sqlite3_stmt *q = nstmt(s, NT_DELIV_ENQ, err);
+	if (!body) {
+		/* a dry run counts the targets and inserts nothing: a rolled-back
+		 * insert would still use up PostgreSQL's identity values, and the
+		 * deliveries' ids would then differ from SQLite's */
+		db_stmt *t = nstmt(s, NT_DELIV_TARGETS, err);
+		if (!t)
+			return MS_ERR_DB;
+		store_bind_text(t, 1, event);
+		int rc = db_step(t);
+		if (rc == DB_ROW)
+			*n = db_column_int64(t, 0);
+		db_reset(t);
+		if (rc != DB_ROW)
+			return store_db_error(s, err, "counting webhook targets");
+		return MS_ERR_OK;
+	}
+	db_stmt *q = nstmt(s, NT_DELIV_ENQ, err);
 	if (!q)
 		return MS_ERR_DB;
 	store_bind_text(q, 1, event);
-	sqlite3_bind_int64(q, 2, alert_id);
+	db_bind_int64(q, 2, alert_id);
 	store_bind_text(q, 3, body);
 	store_bind_text(q, 4, created);
-	sqlite3_bind_int64(q, 5, next_attempt);
+	db_bind_int64(q, 5, next_attempt);
 	ms_err e = store_exec_done(s, q, err, "queueing a webhook event");
 	if (!e)
-		*n = sqlite3_changes(s->db);
+		*n = db_changes(s->db);
 	return e;
 }
 
-static ms_err delivery_rows(ms_store *s, sqlite3_stmt *q,
+static ms_err delivery_rows(ms_store *s, db_stmt *q,
                            int (*fn)(void *ctx, const ms_delivery_row *d), void *ctx,
                            ms_error *err)
 {
 	int rc;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		ms_delivery_row d = {.id = sqlite3_column_int64(q, 0),
-		                     .webhook_id = sqlite3_column_int64(q, 1),
-		                     .alert_id = sqlite3_column_int64(q, 2),
+	while ((rc = db_step(q)) == DB_ROW) {
+		ms_delivery_row d = {.id = db_column_int64(q, 0),
+		                     .webhook_id = db_column_int64(q, 1),
+		                     .alert_id = db_column_int64(q, 2),
 		                     .event = store_col_text(q, 3),
 		                     .state = store_col_text(q, 4),
 		                     .body = store_col_text(q, 5),
 		                     .url = store_col_text(q, 6),
 		                     .secret = store_col_text(q, 7),
-		                     .attempts = sqlite3_column_int64(q, 8),
-		                     .next_attempt = sqlite3_column_int64(q, 9),
-		                     .last_status = sqlite3_column_int64(q, 10),
+		                     .attempts = db_column_int64(q, 8),
+		                     .next_attempt = db_column_int64(q, 9),
+		                     .last_status = db_column_int64(q, 10),
 		                     .last_error = store_col_text(q, 11),
 		                     .created = store_col_text(q, 12),
 		                     .finished = store_col_text(q, 13)};
 		if (fn(ctx, &d))
 			break;
 	}
-	sqlite3_reset(q);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	db_reset(q);
+	if (rc != DB_ROW && rc != DB_DONE)
 		return store_db_error(s, err, "reading webhook deliveries");
 	return MS_ERR_OK;
 }
@@ -204,11 +221,11 @@ ms_err ms_store_delivery_due(ms_store *s, int64_t now, int limit,
                              int (*fn)(void *ctx, const ms_delivery_row *d), void *ctx,
                              ms_error *err)
 {
-	sqlite3_stmt *q = nstmt(s, NT_DELIV_DUE, err);
+	db_stmt *q = nstmt(s, NT_DELIV_DUE, err);
 	if (!q)
 		return MS_ERR_DB;
-	sqlite3_bind_int64(q, 1, now);
-	sqlite3_bind_int(q, 2, limit > 0 ? limit : 100);
+	db_bind_int64(q, 1, now);
+	db_bind_int(q, 2, limit > 0 ? limit : 100);
 	return delivery_rows(s, q, fn, ctx, err);
 }
 
@@ -216,11 +233,11 @@ ms_err ms_store_delivery_list(ms_store *s, const char *state, int limit,
                               int (*fn)(void *ctx, const ms_delivery_row *d), void *ctx,
                               ms_error *err)
 {
-	sqlite3_stmt *q = nstmt(s, NT_DELIV_LIST, err);
+	db_stmt *q = nstmt(s, NT_DELIV_LIST, err);
 	if (!q)
 		return MS_ERR_DB;
 	store_bind_text(q, 1, state);
-	sqlite3_bind_int(q, 2, limit > 0 ? limit : 100);
+	db_bind_int(q, 2, limit > 0 ? limit : 100);
 	return delivery_rows(s, q, fn, ctx, err);
 }
 
@@ -228,15 +245,15 @@ ms_err ms_store_delivery_result(ms_store *s, int64_t id, const char *state, int6
                                 int64_t next_attempt, int64_t status, const char *error,
                                 const char *at, ms_error *err)
 {
-	sqlite3_stmt *q = nstmt(s, NT_DELIV_RESULT, err);
+	db_stmt *q = nstmt(s, NT_DELIV_RESULT, err);
 	if (!q)
 		return MS_ERR_DB;
-	sqlite3_bind_int64(q, 1, id);
+	db_bind_int64(q, 1, id);
 	store_bind_text(q, 2, state);
-	sqlite3_bind_int64(q, 3, attempts);
-	sqlite3_bind_int64(q, 4, next_attempt);
+	db_bind_int64(q, 3, attempts);
+	db_bind_int64(q, 4, next_attempt);
 	if (status)
-		sqlite3_bind_int64(q, 5, status);
+		db_bind_int64(q, 5, status);
 	store_bind_text(q, 6, error);
 	store_bind_text(q, 7, strcmp(state, "pending") == 0 ? NULL : at);
 	return store_exec_done(s, q, err, "recording a webhook delivery");
@@ -246,20 +263,20 @@ ms_err ms_store_notice_candidates(ms_store *s, const char *until, int64_t after,
                                   int (*fn)(void *ctx, const struct ms_alert *a), void *ctx,
                                   ms_error *err)
 {
-	sqlite3_stmt *q = nstmt(s, NT_CANDIDATES, err);
+	db_stmt *q = nstmt(s, NT_CANDIDATES, err);
 	if (!q)
 		return MS_ERR_DB;
 	store_bind_text(q, 1, until);
-	sqlite3_bind_int64(q, 2, after);
+	db_bind_int64(q, 2, after);
 	int rc;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+	while ((rc = db_step(q)) == DB_ROW) {
 		ms_alert a;
 		store_alert_from_row(q, &a);
 		if (fn(ctx, &a))
 			break;
 	}
-	sqlite3_reset(q);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	db_reset(q);
+	if (rc != DB_ROW && rc != DB_DONE)
 		return store_db_error(s, err, "finding alerts to notify");
 	return MS_ERR_OK;
 }

@@ -67,7 +67,8 @@ ms_err ms_store_webhook_remove(ms_store *s, int64_t id, const char *at, ms_error
 ms_err ms_store_notice_add(ms_store *s, int64_t alert_id, const char *kind, const char *ref,
                            const char *at, bool *added, ms_error *err);
 /* Queues an event for every active webhook subscribed to it; *n receives
- * the deliveries queued. */
+ * the deliveries queued. With body NULL (a dry run) nothing is queued and
+ * *n receives the deliveries that would be. */
 ms_err ms_store_delivery_enqueue(ms_store *s, const char *event, int64_t alert_id,
                                  const char *body, const char *created, int64_t next_attempt,
                                  int64_t *n, ms_error *err);

@@ -88,7 +88,7 @@ static int variant(const ms_scope *sc)
 	}
 }
 
-static void bind_scope(sqlite3_stmt *q, const ms_scope *sc)
+static void bind_scope(db_stmt *q, const ms_scope *sc)
 {
 	switch (sc->kind) {
 	case MS_SCOPE_AREA:
@@ -114,7 +114,7 @@ static void bind_scope(sqlite3_stmt *q, const ms_scope *sc)
 static const char *const person_sql[V__COUNT] = {
     PERSON_SQL(IN_PREFIX("cur.area")),
     PERSON_SQL(PERSON_WORKER("?2", "(SELECT p.household FROM person_index p WHERE p.idno = ?2)")),
-    PERSON_SQL("1"),
+    PERSON_SQL("1 = 1"),
 };
 
 #define HOUSEHOLD_SQL(COND)                                                                        \
@@ -123,27 +123,27 @@ static const char *const person_sql[V__COUNT] = {
 static const char *const household_sql[V__COUNT] = {
     HOUSEHOLD_SQL(IN_PREFIX("cur.area")),
     HOUSEHOLD_SQL(HH_WORKER("?2")),
-    HOUSEHOLD_SQL("1"),
+    HOUSEHOLD_SQL("1 = 1"),
 };
 
 static ms_err get_current(ms_store *s, int slot, const char *sql, const ms_scope *sc,
                           int64_t feed_id, const char *key, ms_people_rec *out, ms_error *err)
 {
 	memset(out, 0, sizeof *out);
-	sqlite3_stmt *q = store_stmt_ext(s, slot, sql, err);
+	db_stmt *q = store_stmt_ext(s, slot, sql, err);
 	if (!q)
 		return MS_ERR_DB;
-	sqlite3_bind_int64(q, 1, feed_id);
+	db_bind_int64(q, 1, feed_id);
 	store_bind_text(q, 2, key);
 	bind_scope(q, sc);
-	int rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW) {
-		out->id = sqlite3_column_int64(q, 0);
-		out->batch_id = sqlite3_column_int64(q, 1);
-		out->row = sqlite3_column_int64(q, 2);
+	int rc = db_step(q);
+	if (rc == DB_ROW) {
+		out->id = db_column_int64(q, 0);
+		out->batch_id = db_column_int64(q, 1);
+		out->row = db_column_int64(q, 2);
 		out->area = store_col_text(q, 3);
 		out->vals = store_col_text(q, 4);
-		out->service_file = sqlite3_column_int(q, 5) != 0;
+		out->service_file = db_column_int(q, 5) != 0;
 		if (!out->vals)
 			out->vals = "";
 		const char **f[] = {&out->area, &out->vals};
@@ -151,8 +151,8 @@ static ms_err get_current(ms_store *s, int slot, const char *sql, const ms_scope
 			return ms_error_set(err, MS_ERR_NOMEM, NULL);
 		return MS_ERR_OK;
 	}
-	sqlite3_reset(q);
-	if (rc == SQLITE_DONE)
+	db_reset(q);
+	if (rc == DB_DONE)
 		return MS_ERR_NOT_FOUND;
 	return store_db_error(s, err, "reading a registry record");
 }
@@ -189,7 +189,7 @@ ms_err ms_store_people_household(ms_store *s, const ms_scope *sc, int64_t feed_i
 static const char *const records_sql[V__COUNT] = {
     RECORDS_SQL(IN_PREFIX("cur.area")),
     RECORDS_SQL(PERSON_WORKER("?2", "(SELECT p.household FROM person_index p WHERE p.idno = ?2)")),
-    RECORDS_SQL("1"),
+    RECORDS_SQL("1 = 1"),
 };
 
 /* Keeps a copy of a natural key in a growing buffer (rows come newest
@@ -210,11 +210,11 @@ static bool keep_key(char **buf, size_t *cap, const char *nkey)
 }
 
 /* A record from a row of id, batch_id, row, nkey, area, vals. */
-static ms_people_rec rec_from_row(sqlite3_stmt *q, const char *nkey)
+static ms_people_rec rec_from_row(db_stmt *q, const char *nkey)
 {
-	ms_people_rec r = {.id = sqlite3_column_int64(q, 0),
-	                   .batch_id = sqlite3_column_int64(q, 1),
-	                   .row = sqlite3_column_int64(q, 2),
+	ms_people_rec r = {.id = db_column_int64(q, 0),
+	                   .batch_id = db_column_int64(q, 1),
+	                   .row = db_column_int64(q, 2),
 	                   .nkey = nkey,
 	                   .area = store_col_text(q, 4),
 	                   .vals = store_col_text(q, 5)};
@@ -231,20 +231,20 @@ ms_err ms_store_people_records(ms_store *s, const ms_scope *sc, int64_t person_f
 	int v = variant(sc);
 	if (v < 0 || !idno || !lo || !hi)
 		return MS_ERR_OK;
-	sqlite3_stmt *q = store_stmt_ext(s, ST_RECORDS + v, records_sql[v], err);
+	db_stmt *q = store_stmt_ext(s, ST_RECORDS + v, records_sql[v], err);
 	if (!q)
 		return MS_ERR_DB;
-	sqlite3_bind_int64(q, 1, person_feed);
+	db_bind_int64(q, 1, person_feed);
 	store_bind_text(q, 2, idno);
 	bind_scope(q, sc);
-	sqlite3_bind_int64(q, 5, feed_id);
+	db_bind_int64(q, 5, feed_id);
 	store_bind_text(q, 6, lo);
 	store_bind_text(q, 7, hi);
 	int rc, n = 0;
 	char *last = NULL;
 	size_t last_cap = 0;
 	ms_err out = MS_ERR_OK;
-	while (n < limit && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+	while (n < limit && (rc = db_step(q)) == DB_ROW) {
 		const char *nkey = store_col_text(q, 3);
 		if (!nkey)
 			continue;
@@ -260,12 +260,12 @@ ms_err ms_store_people_records(ms_store *s, const ms_scope *sc, int64_t person_f
 			break;
 	}
 	if (n >= limit)
-		rc = SQLITE_DONE;
-	sqlite3_reset(q);
+		rc = DB_DONE;
+	db_reset(q);
 	ms_free(last);
 	if (out)
 		return out;
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	if (rc != DB_ROW && rc != DB_DONE)
 		return store_db_error(s, err, "reading records");
 	return MS_ERR_OK;
 }
@@ -276,7 +276,7 @@ ms_err ms_store_people_records(ms_store *s, const ms_scope *sc, int64_t person_f
 static const char *const members_sql[V__COUNT] = {
     MEMBERS_SQL(IN_PREFIX("p.area")),
     MEMBERS_SQL(HH_WORKER("?2")),
-    MEMBERS_SQL("1"),
+    MEMBERS_SQL("1 = 1"),
 };
 
 ms_err ms_store_people_members(ms_store *s, const ms_scope *sc, const char *household,
@@ -285,19 +285,19 @@ ms_err ms_store_people_members(ms_store *s, const ms_scope *sc, const char *hous
 	int v = variant(sc);
 	if (v < 0 || !household)
 		return MS_ERR_OK;
-	sqlite3_stmt *q = store_stmt_ext(s, ST_MEMBERS + v, members_sql[v], err);
+	db_stmt *q = store_stmt_ext(s, ST_MEMBERS + v, members_sql[v], err);
 	if (!q)
 		return MS_ERR_DB;
 	store_bind_text(q, 2, household);
 	bind_scope(q, sc);
 	int rc;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+	while ((rc = db_step(q)) == DB_ROW) {
 		const char *id = store_col_text(q, 0);
 		if (id && fn(ctx, id))
 			break;
 	}
-	sqlite3_reset(q);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	db_reset(q);
+	if (rc != DB_ROW && rc != DB_DONE)
 		return store_db_error(s, err, "reading a household's members");
 	return MS_ERR_OK;
 }
@@ -313,7 +313,7 @@ static const char *const alerts_sql[4] = {
     ALERTS_SQL("(a.inbox = ?3 OR a.assignee IN (SELECT u.name FROM app_user u WHERE "
                "u.station = ?3))"),
     ALERTS_SQL("a.assignee = ?3"),
-    ALERTS_SQL("1"),
+    ALERTS_SQL("1 = 1"),
 };
 
 ms_err ms_store_people_alerts(ms_store *s, const ms_scope *sc, bool household, const char *subject,
@@ -339,15 +339,15 @@ ms_err ms_store_people_alerts(ms_store *s, const ms_scope *sc, bool household, c
 	}
 	if (!subject)
 		return MS_ERR_OK;
-	sqlite3_stmt *q = store_stmt_ext(s, ST_ALERTS + v, alerts_sql[v], err);
+	db_stmt *q = store_stmt_ext(s, ST_ALERTS + v, alerts_sql[v], err);
 	if (!q)
 		return MS_ERR_DB;
 	store_bind_text(q, 1, subject);
 	store_bind_text(q, 2, household ? "household" : "person");
 	bind_scope(q, sc);
 	int rc;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		ms_people_alert a = {.id = sqlite3_column_int64(q, 0),
+	while ((rc = db_step(q)) == DB_ROW) {
+		ms_people_alert a = {.id = db_column_int64(q, 0),
 		                     .rule = store_col_text(q, 1),
 		                     .state = store_col_text(q, 2),
 		                     .created = store_col_text(q, 3),
@@ -355,8 +355,8 @@ ms_err ms_store_people_alerts(ms_store *s, const ms_scope *sc, bool household, c
 		if (fn(ctx, &a))
 			break;
 	}
-	sqlite3_reset(q);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	db_reset(q);
+	if (rc != DB_ROW && rc != DB_DONE)
 		return store_db_error(s, err, "reading a subject's alerts");
 	return MS_ERR_OK;
 }
@@ -370,7 +370,7 @@ ms_err ms_store_people_alerts(ms_store *s, const ms_scope *sc, bool household, c
 	"AND p." COL " < ?2 AND " COND " ORDER BY p." COL ", p.idno LIMIT ?5"
 #define SEARCH_ROW(COL)                                                                            \
 	{SEARCH_SQL(COL, IN_PREFIX("p.area")),                                                     \
-	 SEARCH_SQL(COL, PERSON_WORKER("p.idno", "p.household")), SEARCH_SQL(COL, "1")}
+	 SEARCH_SQL(COL, PERSON_WORKER("p.idno", "p.household")), SEARCH_SQL(COL, "1 = 1")}
 static const char *const search_sql[MS_PSEARCH__COUNT][V__COUNT] = {
     SEARCH_ROW("name"),     SEARCH_ROW("pinyin"),    SEARCH_ROW("initials"),
     SEARCH_ROW("rev_idno"), SEARCH_ROW("rev_phone"),
@@ -384,23 +384,23 @@ ms_err ms_store_people_search(ms_store *s, const ms_scope *sc, ms_psearch_kind k
 	int v = variant(sc);
 	if (v < 0 || kind < 0 || kind >= MS_PSEARCH__COUNT || !lo || !hi || limit <= 0)
 		return MS_ERR_OK;
-	sqlite3_stmt *q = store_stmt_ext(s, ST_SEARCH + (int)kind * V__COUNT + v,
+	db_stmt *q = store_stmt_ext(s, ST_SEARCH + (int)kind * V__COUNT + v,
 	                                 search_sql[kind][v], err);
 	if (!q)
 		return MS_ERR_DB;
 	store_bind_text(q, 1, lo);
 	store_bind_text(q, 2, hi);
 	bind_scope(q, sc);
-	sqlite3_bind_int(q, 5, limit);
+	db_bind_int(q, 5, limit);
 	int rc;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+	while ((rc = db_step(q)) == DB_ROW) {
 		ms_people_hit h = {store_col_text(q, 0), store_col_text(q, 1), store_col_text(q, 2),
 		                   store_col_text(q, 3)};
 		if (h.idno && fn(ctx, &h))
 			break;
 	}
-	sqlite3_reset(q);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	db_reset(q);
+	if (rc != DB_ROW && rc != DB_DONE)
 		return store_db_error(s, err, "searching");
 	return MS_ERR_OK;
 }
@@ -410,17 +410,17 @@ ms_err ms_store_people_search(ms_store *s, const ms_scope *sc, ms_psearch_kind k
 ms_err ms_store_people_feed(ms_store *s, const char *name, int64_t *id, ms_error *err)
 {
 	*id = 0;
-	sqlite3_stmt *q = store_stmt_ext(s, ST_FEED, "SELECT id FROM feed WHERE name = ?1", err);
+	db_stmt *q = store_stmt_ext(s, ST_FEED, "SELECT id FROM feed WHERE name = ?1", err);
 	if (!q)
 		return MS_ERR_DB;
 	store_bind_text(q, 1, name);
-	int rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW)
-		*id = sqlite3_column_int64(q, 0);
-	sqlite3_reset(q);
-	if (rc == SQLITE_ROW)
+	int rc = db_step(q);
+	if (rc == DB_ROW)
+		*id = db_column_int64(q, 0);
+	db_reset(q);
+	if (rc == DB_ROW)
 		return MS_ERR_OK;
-	if (rc == SQLITE_DONE)
+	if (rc == DB_DONE)
 		return MS_ERR_NOT_FOUND;
 	return store_db_error(s, err, "reading a feed");
 }
@@ -445,16 +445,17 @@ ms_err ms_store_people_index_put(ms_store *s, const ms_people_entry *e, bool tra
 {
 	/* an entry that did not change is not written: a rebuild over a full
 	 * index then costs a lookup per person, not six index updates */
-	sqlite3_stmt *q = store_stmt_ext(
+	db_stmt *q = store_stmt_ext(
 	        s, ST_INDEX_PUT,
 	        "INSERT INTO person_index(idno, household, area, name, pinyin, initials, phone, "
 	        "rev_idno, rev_phone) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
 	        "ON CONFLICT(idno) DO UPDATE SET household = excluded.household, area = "
 	        "excluded.area, name = excluded.name, pinyin = excluded.pinyin, initials = "
 	        "excluded.initials, phone = excluded.phone, rev_idno = excluded.rev_idno, "
-	        "rev_phone = excluded.rev_phone WHERE household != excluded.household OR area != "
-	        "excluded.area OR name != excluded.name OR pinyin != excluded.pinyin OR initials != "
-	        "excluded.initials OR phone != excluded.phone",
+	        "rev_phone = excluded.rev_phone WHERE person_index.household != excluded.household OR "
+	        "person_index.area != excluded.area OR person_index.name != excluded.name OR "
+	        "person_index.pinyin != excluded.pinyin OR person_index.initials != excluded.initials "
+	        "OR person_index.phone != excluded.phone",
 	        err);
 	if (!q)
 		return MS_ERR_DB;
@@ -477,13 +478,13 @@ ms_err ms_store_people_index_put(ms_store *s, const ms_people_entry *e, bool tra
 ms_err ms_store_people_index_empty(ms_store *s, bool *empty, ms_error *err)
 {
 	*empty = true;
-	sqlite3_stmt *q = store_stmt_ext(s, ST_INDEX_ANY, "SELECT 1 FROM person_index LIMIT 1", err);
+	db_stmt *q = store_stmt_ext(s, ST_INDEX_ANY, "SELECT 1 FROM person_index LIMIT 1", err);
 	if (!q)
 		return MS_ERR_DB;
-	int rc = sqlite3_step(q);
-	*empty = rc != SQLITE_ROW;
-	sqlite3_reset(q);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	int rc = db_step(q);
+	*empty = rc != DB_ROW;
+	db_reset(q);
+	if (rc != DB_ROW && rc != DB_DONE)
 		return store_db_error(s, err, "reading the search index");
 	return MS_ERR_OK;
 }
@@ -504,14 +505,16 @@ ms_err ms_store_people_seen_begin(ms_store *s, ms_error *err)
 	/* a temporary table of this handle: kept between builds (statements
 	 * prepared on it stay valid), emptied for each */
 	return store_exec_sql(s,
-	                      "CREATE TEMP TABLE IF NOT EXISTS people_seen (idno TEXT PRIMARY KEY) "
-	                      "WITHOUT ROWID; DELETE FROM temp.people_seen;",
+	                      DB_SQL2("CREATE TEMP TABLE IF NOT EXISTS people_seen (idno TEXT "
+	                              "PRIMARY KEY) WITHOUT ROWID; DELETE FROM temp.people_seen;",
+	                              "CREATE TEMP TABLE IF NOT EXISTS people_seen (idno TEXT "
+	                              "PRIMARY KEY); DELETE FROM pg_temp.people_seen;"),
 	                      err, "preparing a rebuild of the search index");
 }
 
 ms_err ms_store_people_seen_prune(ms_store *s, int64_t *n, ms_error *err)
 {
-	sqlite3_stmt *q = store_stmt_ext(s, ST_INDEX_PRUNE,
+	db_stmt *q = store_stmt_ext(s, ST_INDEX_PRUNE,
 	                                 "DELETE FROM person_index WHERE idno NOT IN (SELECT idno "
 	                                 "FROM temp.people_seen)",
 	                                 err);
@@ -519,7 +522,7 @@ ms_err ms_store_people_seen_prune(ms_store *s, int64_t *n, ms_error *err)
 		return MS_ERR_DB;
 	ms_err e = store_exec_done(s, q, err, "pruning the search index");
 	if (n)
-		*n = e ? 0 : sqlite3_changes64(s->db);
+		*n = e ? 0 : db_changes(s->db);
 	if (!e)
 		e = store_exec_sql(s, "DELETE FROM temp.people_seen", err,
 		                   "finishing a rebuild of the search index");
@@ -530,21 +533,21 @@ ms_err ms_store_people_feed_state(ms_store *s, int64_t feed_id, int64_t *max_pub
                                   int64_t *revoked, ms_error *err)
 {
 	*max_published = *revoked = 0;
-	sqlite3_stmt *q = store_stmt_ext(
+	db_stmt *q = store_stmt_ext(
 	        s, ST_FEED_STATE,
 	        "SELECT coalesce(max(CASE WHEN state = 'published' THEN id END), 0), "
 	        "count(CASE WHEN state = 'revoked' THEN 1 END) FROM batch WHERE feed_id = ?1",
 	        err);
 	if (!q)
 		return MS_ERR_DB;
-	sqlite3_bind_int64(q, 1, feed_id);
-	int rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW) {
-		*max_published = sqlite3_column_int64(q, 0);
-		*revoked = sqlite3_column_int64(q, 1);
+	db_bind_int64(q, 1, feed_id);
+	int rc = db_step(q);
+	if (rc == DB_ROW) {
+		*max_published = db_column_int64(q, 0);
+		*revoked = db_column_int64(q, 1);
 	}
-	sqlite3_reset(q);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	db_reset(q);
+	if (rc != DB_ROW && rc != DB_DONE)
 		return store_db_error(s, err, "reading a feed's batches");
 	return MS_ERR_OK;
 }
@@ -554,21 +557,21 @@ ms_err ms_store_people_new_count(ms_store *s, int64_t feed_id, int64_t after, in
 {
 	*n = 0;
 	/* a batch stores a record for each row accepted or updated */
-	sqlite3_stmt *q = store_stmt_ext(
+	db_stmt *q = store_stmt_ext(
 	        s, ST_NEW_COUNT,
 	        "SELECT coalesce(sum(accepted + updated), 0) FROM batch WHERE feed_id = ?1 AND "
 	        "state = 'published' AND id > ?2 AND id <= ?3",
 	        err);
 	if (!q)
 		return MS_ERR_DB;
-	sqlite3_bind_int64(q, 1, feed_id);
-	sqlite3_bind_int64(q, 2, after);
-	sqlite3_bind_int64(q, 3, upto);
-	int rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW)
-		*n = sqlite3_column_int64(q, 0);
-	sqlite3_reset(q);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	db_bind_int64(q, 1, feed_id);
+	db_bind_int64(q, 2, after);
+	db_bind_int64(q, 3, upto);
+	int rc = db_step(q);
+	if (rc == DB_ROW)
+		*n = db_column_int64(q, 0);
+	db_reset(q);
+	if (rc != DB_ROW && rc != DB_DONE)
 		return store_db_error(s, err, "counting new records");
 	return MS_ERR_OK;
 }
@@ -583,7 +586,7 @@ ms_err ms_store_people_new_records(ms_store *s, int64_t feed_id, int64_t after, 
 {
 	/* the batches first (few), then each one's id range: a sequential read
 	 * of the record table instead of a pass over the feed's whole index */
-	sqlite3_stmt *q = store_stmt_ext(
+	db_stmt *q = store_stmt_ext(
 	        s, ST_NEW_BATCHES,
 	        "SELECT b.id, b.first_record, (SELECT min(n.first_record) FROM batch n WHERE n.id > "
 	        "b.id) FROM batch b WHERE b.feed_id = ?1 AND b.state = 'published' AND b.id > ?2 AND "
@@ -591,14 +594,14 @@ ms_err ms_store_people_new_records(ms_store *s, int64_t feed_id, int64_t after, 
 	        err);
 	if (!q)
 		return MS_ERR_DB;
-	sqlite3_bind_int64(q, 1, feed_id);
-	sqlite3_bind_int64(q, 2, after);
-	sqlite3_bind_int64(q, 3, upto);
+	db_bind_int64(q, 1, feed_id);
+	db_bind_int64(q, 2, after);
+	db_bind_int64(q, 3, upto);
 	new_batch *bs = NULL;
 	size_t nb = 0, cap = 0;
 	int rc;
 	ms_err out = MS_ERR_OK;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+	while ((rc = db_step(q)) == DB_ROW) {
 		if (nb == cap) {
 			size_t nc = cap ? cap * 2 : 16;
 			new_batch *p = ms_realloc(bs, nc * sizeof *p);
@@ -609,14 +612,14 @@ ms_err ms_store_people_new_records(ms_store *s, int64_t feed_id, int64_t after, 
 			bs = p;
 			cap = nc;
 		}
-		bs[nb].id = sqlite3_column_int64(q, 0);
-		bs[nb].from = sqlite3_column_int64(q, 1);
-		bs[nb].to = sqlite3_column_type(q, 2) == SQLITE_NULL ? INT64_MAX
-		                                                     : sqlite3_column_int64(q, 2);
+		bs[nb].id = db_column_int64(q, 0);
+		bs[nb].from = db_column_int64(q, 1);
+		bs[nb].to = db_column_type(q, 2) == DB_NULL ? INT64_MAX
+		                                                     : db_column_int64(q, 2);
 		nb++;
 	}
-	sqlite3_reset(q);
-	if (!out && rc != SQLITE_ROW && rc != SQLITE_DONE)
+	db_reset(q);
+	if (!out && rc != DB_ROW && rc != DB_DONE)
 		out = store_db_error(s, err, "listing new batches");
 	for (size_t i = 0; !out && i < nb; i++) {
 		q = store_stmt_ext(s, ST_BATCH_RECORDS,
@@ -627,15 +630,15 @@ ms_err ms_store_people_new_records(ms_store *s, int64_t feed_id, int64_t after, 
 			out = MS_ERR_DB;
 			break;
 		}
-		sqlite3_bind_int64(q, 1, bs[i].from);
-		sqlite3_bind_int64(q, 2, bs[i].to);
-		sqlite3_bind_int64(q, 3, bs[i].id);
-		sqlite3_bind_int64(q, 4, feed_id);
+		db_bind_int64(q, 1, bs[i].from);
+		db_bind_int64(q, 2, bs[i].to);
+		db_bind_int64(q, 3, bs[i].id);
+		db_bind_int64(q, 4, feed_id);
 		bool stop = false;
-		while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-			ms_people_rec r = {.id = sqlite3_column_int64(q, 0),
-			                   .batch_id = sqlite3_column_int64(q, 1),
-			                   .row = sqlite3_column_int64(q, 2),
+		while ((rc = db_step(q)) == DB_ROW) {
+			ms_people_rec r = {.id = db_column_int64(q, 0),
+			                   .batch_id = db_column_int64(q, 1),
+			                   .row = db_column_int64(q, 2),
 			                   .nkey = store_col_text(q, 3),
 			                   .area = store_col_text(q, 4),
 			                   .vals = store_col_text(q, 5)};
@@ -646,8 +649,8 @@ ms_err ms_store_people_new_records(ms_store *s, int64_t feed_id, int64_t after, 
 				break;
 			}
 		}
-		sqlite3_reset(q);
-		if (!stop && rc != SQLITE_DONE)
+		db_reset(q);
+		if (!stop && rc != DB_DONE)
 			out = store_db_error(s, err, "reading a batch's records");
 		if (stop)
 			break;
@@ -667,14 +670,14 @@ ms_err ms_store_people_current_chunk(ms_store *s, int64_t feed_id, const char *a
 {
 	*last_key = NULL;
 	int slot = after ? ST_CHUNK_NEXT : ST_CHUNK_FIRST;
-	sqlite3_stmt *q = store_stmt_ext(s, slot,
+	db_stmt *q = store_stmt_ext(s, slot,
 	                                 after ? CHUNK_SQL("AND r.nkey > ?2") : CHUNK_SQL(""), err);
 	if (!q)
 		return MS_ERR_DB;
-	sqlite3_bind_int64(q, 1, feed_id);
+	db_bind_int64(q, 1, feed_id);
 	if (after)
 		store_bind_text(q, 2, after);
-	sqlite3_bind_int(q, 3, limit);
+	db_bind_int(q, 3, limit);
 	/* the previous key lives in the slot's arena between calls: copy the
 	 * bound one out before the arena is reused */
 	ms_arena *a = &s->detach[slot];
@@ -683,7 +686,7 @@ ms_err ms_store_people_current_chunk(ms_store *s, int64_t feed_id, const char *a
 	int rc, n = 0;
 	ms_err out = MS_ERR_OK;
 	bool stop = false;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+	while ((rc = db_step(q)) == DB_ROW) {
 		n++;
 		const char *nkey = store_col_text(q, 3);
 		if (!nkey)
@@ -701,8 +704,8 @@ ms_err ms_store_people_current_chunk(ms_store *s, int64_t feed_id, const char *a
 			}
 		}
 	}
-	sqlite3_reset(q);
-	if (!out && !stop && rc != SQLITE_DONE)
+	db_reset(q);
+	if (!out && !stop && rc != DB_DONE)
 		out = store_db_error(s, err, "reading current records");
 	if (!out && !stop && n >= limit && prev) {
 		if (!a->block_size)
@@ -725,14 +728,14 @@ ms_err ms_store_people_meta_get(ms_store *s, const char *key, char *out, size_t 
 {
 	if (cap)
 		out[0] = '\0';
-	sqlite3_stmt *q =
+	db_stmt *q =
 	        store_stmt_ext(s, ST_META_GET, "SELECT value FROM meta WHERE key = ?1", err);
 	if (!q)
 		return MS_ERR_DB;
 	store_bind_text(q, 1, key);
-	int rc = sqlite3_step(q);
+	int rc = db_step(q);
 	ms_err e = MS_ERR_OK;
-	if (rc == SQLITE_ROW) {
+	if (rc == DB_ROW) {
 		const char *v = store_col_text(q, 0);
 		size_t n = v ? strlen(v) : 0;
 		if (n >= cap)
@@ -741,10 +744,10 @@ ms_err ms_store_people_meta_get(ms_store *s, const char *key, char *out, size_t 
 		else
 			memcpy(out, v ? v : "", n + 1);
 	}
-	sqlite3_reset(q);
-	if (rc == SQLITE_DONE)
+	db_reset(q);
+	if (rc == DB_DONE)
 		return MS_ERR_NOT_FOUND;
-	if (rc != SQLITE_ROW)
+	if (rc != DB_ROW)
 		return store_db_error(s, err, "reading a setting");
 	return e;
 }
@@ -752,7 +755,7 @@ ms_err ms_store_people_meta_get(ms_store *s, const char *key, char *out, size_t 
 static ms_err meta_write(ms_store *s, int slot, const char *sql, const char *key,
                          const char *value, ms_error *err)
 {
-	sqlite3_stmt *q = store_stmt_ext(s, slot, sql, err);
+	db_stmt *q = store_stmt_ext(s, slot, sql, err);
 	if (!q)
 		return MS_ERR_DB;
 	store_bind_text(q, 1, key);

@@ -8,7 +8,6 @@
 
 #include "store/store_impl.h"
 
-#include <sqlite3.h>
 #include <string.h>
 
 /* clang-format off */
@@ -97,17 +96,17 @@ static const ret_step steps[MS_RET__COUNT] = {
 	[MS_RET_DELIVERIES] = {RT_DELIV_COUNT, {RT_DELIV_APPLY}, 1, RT_DELIV_APPLY},
 };
 
-static sqlite3_stmt *stmt(ms_store *s, int id, const char *cutoff_day, int64_t cutoff_unix,
+static db_stmt *stmt(ms_store *s, int id, const char *cutoff_day, int64_t cutoff_unix,
                           const char *now, ms_error *err)
 {
-	sqlite3_stmt *q = store_stmt_ext(s, MS_STORE_EXT_OPS + id, ret_sql[id], err);
+	db_stmt *q = store_stmt_ext(s, MS_STORE_EXT_OPS + id, ret_sql[id], err);
 	if (!q)
 		return NULL;
-	int np = sqlite3_bind_parameter_count(q);
+	int np = db_bind_parameter_count(q);
 	if (np >= 1)
 		store_bind_text(q, 1, cutoff_day);
 	if (np >= 2)
-		sqlite3_bind_int64(q, 2, cutoff_unix);
+		db_bind_int64(q, 2, cutoff_unix);
 	if (np >= 3)
 		store_bind_text(q, 3, now);
 	return q;
@@ -128,14 +127,14 @@ ms_err ms_store_retention_count(ms_store *s, ms_ret_kind kind, const char *cutof
 	*n = 0;
 	if (!kind_ok(kind, err))
 		return MS_ERR_INTERNAL;
-	sqlite3_stmt *q = stmt(s, steps[kind].count, cutoff_day, cutoff_unix, NULL, err);
+	db_stmt *q = stmt(s, steps[kind].count, cutoff_day, cutoff_unix, NULL, err);
 	if (!q)
 		return MS_ERR_DB;
-	int rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW)
-		*n = sqlite3_column_int64(q, 0);
-	sqlite3_reset(q);
-	if (rc != SQLITE_ROW)
+	int rc = db_step(q);
+	if (rc == DB_ROW)
+		*n = db_column_int64(q, 0);
+	db_reset(q);
+	if (rc != DB_ROW)
 		return store_db_error(s, err, "counting what retention removes");
 	return MS_ERR_OK;
 }
@@ -148,14 +147,14 @@ ms_err ms_store_retention_apply(ms_store *s, ms_ret_kind kind, const char *cutof
 		return MS_ERR_INTERNAL;
 	const ret_step *st = &steps[kind];
 	for (int i = 0; i < st->napply; i++) {
-		sqlite3_stmt *q = stmt(s, st->apply[i], cutoff_day, cutoff_unix, now, err);
+		db_stmt *q = stmt(s, st->apply[i], cutoff_day, cutoff_unix, now, err);
 		if (!q)
 			return MS_ERR_DB;
 		ms_err e = store_exec_done(s, q, err, "removing data past its retention period");
 		if (e)
 			return e;
 		if (st->apply[i] == st->main)
-			*n = sqlite3_changes64(s->db);
+			*n = db_changes(s->db);
 	}
 	return MS_ERR_OK;
 }

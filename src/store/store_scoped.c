@@ -58,25 +58,25 @@ ms_err ms_store_alert_page(ms_store *s, const ms_scope *sc, const ms_alert_filte
 	}
 	if (sc->kind != MS_SCOPE_ALL && (!val || !*val))
 		return MS_ERR_OK;
-	sqlite3_stmt *q = store_stmt_ext(s, slot, alert_sql[sc->kind], err);
+	db_stmt *q = store_stmt_ext(s, slot, alert_sql[sc->kind], err);
 	if (!q)
 		return MS_ERR_DB;
 	store_bind_text(q, 1, f->rule && *f->rule ? f->rule : NULL);
 	store_bind_text(q, 2, f->area && *f->area ? f->area : NULL);
 	store_bind_text(q, 3, f->state && *f->state ? f->state : NULL);
-	sqlite3_bind_int64(q, 4, f->after_id);
-	sqlite3_bind_int64(q, 5, f->limit > 0 ? f->limit : -1);
+	db_bind_int64(q, 4, f->after_id);
+	db_bind_int64(q, 5, f->limit > 0 ? f->limit : -1);
 	if (val)
 		store_bind_text(q, 6, val);
 	int rc;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+	while ((rc = db_step(q)) == DB_ROW) {
 		ms_alert a;
 		store_alert_from_row(q, &a);
 		if (fn(ctx, &a))
 			break;
 	}
-	sqlite3_reset(q);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	db_reset(q);
+	if (rc != DB_ROW && rc != DB_DONE)
 		return store_db_error(s, err, "listing alerts");
 	return MS_ERR_OK;
 }
@@ -84,16 +84,16 @@ ms_err ms_store_alert_page(ms_store *s, const ms_scope *sc, const ms_alert_filte
 ms_err ms_store_alert_state_counts(ms_store *s, int (*fn)(void *ctx, const char *state, int64_t n),
                                    void *ctx, ms_error *err)
 {
-	sqlite3_stmt *q = store_stmt_ext(s, SC_ALERT_STATES,
+	db_stmt *q = store_stmt_ext(s, SC_ALERT_STATES,
 	                                 "SELECT state, count(*) FROM alert GROUP BY state", err);
 	if (!q)
 		return MS_ERR_DB;
 	int rc;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
-		if (fn(ctx, store_col_text(q, 0), sqlite3_column_int64(q, 1)))
+	while ((rc = db_step(q)) == DB_ROW)
+		if (fn(ctx, store_col_text(q, 0), db_column_int64(q, 1)))
 			break;
-	sqlite3_reset(q);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	db_reset(q);
+	if (rc != DB_ROW && rc != DB_DONE)
 		return store_db_error(s, err, "counting alerts");
 	return MS_ERR_OK;
 }
@@ -106,7 +106,7 @@ ms_err ms_store_review_page(ms_store *s, const ms_scope *sc, const char *state, 
                             int64_t after_id, int limit,
                             int (*fn)(void *ctx, const ms_review *r), void *ctx, ms_error *err)
 {
-	sqlite3_stmt *q;
+	db_stmt *q;
 	if (sc->kind == MS_SCOPE_ALL)
 		q = store_stmt_ext(s, SC_REVIEW_ALL,
 		                   MS_STORE_REVIEW_COLS REVIEW_FILTER "ORDER BY v.id LIMIT ?4", err);
@@ -122,20 +122,20 @@ ms_err ms_store_review_page(ms_store *s, const ms_scope *sc, const char *state, 
 	if (!q)
 		return MS_ERR_DB;
 	store_bind_text(q, 1, state);
-	sqlite3_bind_int64(q, 2, batch_id);
-	sqlite3_bind_int64(q, 3, after_id);
-	sqlite3_bind_int(q, 4, limit > 0 ? limit : -1);
+	db_bind_int64(q, 2, batch_id);
+	db_bind_int64(q, 3, after_id);
+	db_bind_int(q, 4, limit > 0 ? limit : -1);
 	if (sc->kind == MS_SCOPE_AREA)
 		store_bind_text(q, 5, sc->prefix);
 	int rc;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+	while ((rc = db_step(q)) == DB_ROW) {
 		ms_review r;
 		store_review_from_row(q, &r);
 		if (fn(ctx, &r))
 			break;
 	}
-	sqlite3_reset(q);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	db_reset(q);
+	if (rc != DB_ROW && rc != DB_DONE)
 		return store_db_error(s, err, "listing the review queue");
 	return MS_ERR_OK;
 }
@@ -143,7 +143,7 @@ ms_err ms_store_review_page(ms_store *s, const ms_scope *sc, const char *state, 
 ms_err ms_store_review_get_scoped(ms_store *s, const ms_scope *sc, int64_t id, ms_review *out,
                                   ms_error *err)
 {
-	sqlite3_stmt *q;
+	db_stmt *q;
 	int slot;
 	if (sc->kind == MS_SCOPE_ALL)
 		q = store_stmt_ext(s, slot = SC_REVIEW_GET_ALL,
@@ -158,11 +158,11 @@ ms_err ms_store_review_get_scoped(ms_store *s, const ms_scope *sc, int64_t id, m
 		                    (long long)id);
 	if (!q)
 		return MS_ERR_DB;
-	sqlite3_bind_int64(q, 1, id);
+	db_bind_int64(q, 1, id);
 	if (sc->kind == MS_SCOPE_AREA)
 		store_bind_text(q, 2, sc->prefix);
-	int rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW) {
+	int rc = db_step(q);
+	if (rc == DB_ROW) {
 		store_review_from_row(q, out);
 		const char **f[] = {&out->feed, &out->idno_raw, &out->name, &out->reason,
 		                    &out->candidates, &out->nkey, &out->area, &out->vals, &out->extra,
@@ -172,8 +172,8 @@ ms_err ms_store_review_get_scoped(ms_store *s, const ms_scope *sc, int64_t id, m
 			return ms_error_set(err, MS_ERR_NOMEM, NULL);
 		return MS_ERR_OK;
 	}
-	sqlite3_reset(q);
-	if (rc == SQLITE_DONE)
+	db_reset(q);
+	if (rc == DB_DONE)
 		return ms_error_set(err, MS_ERR_NOT_FOUND, "待核对记录 %lld 不存在 (no such review item)",
 		                    (long long)id);
 	return store_db_error(s, err, "reading a review item");

@@ -5,7 +5,6 @@
 
 #include "store/store_impl.h"
 
-#include <sqlite3.h>
 #include <string.h>
 
 /* clang-format off */
@@ -93,24 +92,24 @@ static const char *const svc_sql[] = {
 
 enum { SVC_BASE = MS_STORE_EXT_OTHER + 8 }; /* 232 */
 
-static sqlite3_stmt *stmt(ms_store *s, int id, ms_error *err)
+static db_stmt *stmt(ms_store *s, int id, ms_error *err)
 {
 	return store_stmt_ext(s, SVC_BASE + id, svc_sql[id], err);
 }
 
-static void bind_opt_int(sqlite3_stmt *q, int i, int64_t v)
+static void bind_opt_int(db_stmt *q, int i, int64_t v)
 {
-	sqlite3_bind_int64(q, i, v);
+	db_bind_int64(q, i, v);
 }
 
 ms_err ms_store_station_type(ms_store *s, const char *code, char type[16], ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, SV_STATION_TYPE, err);
+	db_stmt *q = stmt(s, SV_STATION_TYPE, err);
 	if (!q)
 		return MS_ERR_DB;
 	store_bind_text(q, 1, code);
-	int rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW) {
+	int rc = db_step(q);
+	if (rc == DB_ROW) {
 		const char *t = store_col_text(q, 0);
 		size_t n = t ? strlen(t) : 0;
 		if (n > 15)
@@ -118,10 +117,10 @@ ms_err ms_store_station_type(ms_store *s, const char *code, char type[16], ms_er
 		memcpy(type, t ? t : "", n);
 		type[n] = '\0';
 	}
-	sqlite3_reset(q);
-	if (rc == SQLITE_ROW)
+	db_reset(q);
+	if (rc == DB_ROW)
 		return MS_ERR_OK;
-	if (rc == SQLITE_DONE)
+	if (rc == DB_DONE)
 		return MS_ERR_NOT_FOUND;
 	return store_db_error(s, err, "reading a station");
 }
@@ -136,7 +135,7 @@ ms_err ms_store_srec_add(ms_store *s, ms_srec_kind kind, const ms_srec *r, int64
 {
 	if ((unsigned)kind >= MS_SREC__COUNT)
 		return ms_error_set(err, MS_ERR_INTERNAL, "unknown station record kind");
-	sqlite3_stmt *q = stmt(s, srec_add[kind], err);
+	db_stmt *q = stmt(s, srec_add[kind], err);
 	if (!q)
 		return MS_ERR_DB;
 	store_bind_text(q, 1, r->station);
@@ -155,7 +154,7 @@ ms_err ms_store_srec_add(ms_store *s, ms_srec_kind kind, const ms_srec *r, int64
 	store_bind_text(q, 14, r->added);
 	ms_err e = store_exec_done(s, q, err, "adding a station record");
 	if (e == MS_ERR_OK && id)
-		*id = sqlite3_last_insert_rowid(s->db);
+		*id = db_last_insert_rowid(s->db);
 	return e;
 }
 
@@ -164,23 +163,23 @@ ms_err ms_store_srec_list(ms_store *s, ms_srec_kind kind, const char *station,
 {
 	if ((unsigned)kind >= MS_SREC__COUNT)
 		return ms_error_set(err, MS_ERR_INTERNAL, "unknown station record kind");
-	sqlite3_stmt *q = stmt(s, srec_list[kind], err);
+	db_stmt *q = stmt(s, srec_list[kind], err);
 	if (!q)
 		return MS_ERR_DB;
 	store_bind_text(q, 1, station);
 	int rc;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+	while ((rc = db_step(q)) == DB_ROW) {
 		ms_srec r = {
-		    .id = sqlite3_column_int64(q, 0),
+		    .id = db_column_int64(q, 0),
 		    .station = store_col_text(q, 1),
 		    .name = store_col_text(q, 2),
 		    .qualification = store_col_text(q, 3),
 		    .phone = store_col_text(q, 4),
-		    .hours_tenths = sqlite3_column_int64(q, 5),
+		    .hours_tenths = db_column_int64(q, 5),
 		    .registration = store_col_text(q, 6),
 		    .services = store_col_text(q, 7),
 		    .donor = store_col_text(q, 8),
-		    .amount_fen = sqlite3_column_int64(q, 9),
+		    .amount_fen = db_column_int64(q, 9),
 		    .day = store_col_text(q, 10),
 		    .purpose = store_col_text(q, 11),
 		    .summary = store_col_text(q, 12),
@@ -188,12 +187,12 @@ ms_err ms_store_srec_list(ms_store *s, ms_srec_kind kind, const char *station,
 		    .added = store_col_text(q, 14),
 		};
 		if (fn(ctx, &r)) {
-			sqlite3_reset(q);
+			db_reset(q);
 			return MS_ERR_OK;
 		}
 	}
-	sqlite3_reset(q);
-	if (rc != SQLITE_DONE)
+	db_reset(q);
+	if (rc != DB_DONE)
 		return store_db_error(s, err, "listing station records");
 	return MS_ERR_OK;
 }
@@ -202,12 +201,12 @@ ms_err ms_store_srec_list(ms_store *s, ms_srec_kind kind, const char *station,
 
 ms_err ms_store_sfile_get(ms_store *s, const char *household, ms_sfile_row *out, ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, SV_FILE_GET, err);
+	db_stmt *q = stmt(s, SV_FILE_GET, err);
 	if (!q)
 		return MS_ERR_DB;
 	store_bind_text(q, 1, household);
-	int rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW) {
+	int rc = db_step(q);
+	if (rc == DB_ROW) {
 		out->household = store_col_text(q, 0);
 		out->area = store_col_text(q, 1);
 		out->station = store_col_text(q, 2);
@@ -220,15 +219,15 @@ ms_err ms_store_sfile_get(ms_store *s, const char *household, ms_sfile_row *out,
 			return ms_error_set(err, MS_ERR_NOMEM, NULL);
 		return MS_ERR_OK;
 	}
-	sqlite3_reset(q);
-	if (rc == SQLITE_DONE)
+	db_reset(q);
+	if (rc == DB_DONE)
 		return MS_ERR_NOT_FOUND;
 	return store_db_error(s, err, "reading a service file");
 }
 
 ms_err ms_store_sfile_insert(ms_store *s, const ms_sfile_row *f, ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, SV_FILE_INS, err);
+	db_stmt *q = stmt(s, SV_FILE_INS, err);
 	if (!q)
 		return MS_ERR_DB;
 	store_bind_text(q, 1, f->household);
@@ -242,7 +241,7 @@ ms_err ms_store_sfile_insert(ms_store *s, const ms_sfile_row *f, ms_error *err)
 
 ms_err ms_store_sentry_add(ms_store *s, const ms_sentry_row *r, int64_t *id, ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, SV_ENTRY_ADD, err);
+	db_stmt *q = stmt(s, SV_ENTRY_ADD, err);
 	if (!q)
 		return MS_ERR_DB;
 	store_bind_text(q, 1, r->household);
@@ -250,7 +249,7 @@ ms_err ms_store_sentry_add(ms_store *s, const ms_sentry_row *r, int64_t *id, ms_
 	store_bind_text(q, 3, r->type);
 	store_bind_text(q, 4, r->day);
 	store_bind_text(q, 5, r->kind);
-	sqlite3_bind_int64(q, 6, r->persons);
+	db_bind_int64(q, 6, r->persons);
 	store_bind_text(q, 7, r->person);
 	store_bind_text(q, 8, r->note ? r->note : "");
 	store_bind_text(q, 9, r->needs ? r->needs : "");
@@ -259,19 +258,19 @@ ms_err ms_store_sentry_add(ms_store *s, const ms_sentry_row *r, int64_t *id, ms_
 	store_bind_text(q, 12, r->at);
 	ms_err e = store_exec_done(s, q, err, "adding a service record");
 	if (e == MS_ERR_OK && id)
-		*id = sqlite3_last_insert_rowid(s->db);
+		*id = db_last_insert_rowid(s->db);
 	return e;
 }
 
-static void entry_from_row(sqlite3_stmt *q, ms_sentry_row *r)
+static void entry_from_row(db_stmt *q, ms_sentry_row *r)
 {
-	r->id = sqlite3_column_int64(q, 0);
+	r->id = db_column_int64(q, 0);
 	r->household = store_col_text(q, 1);
 	r->area = store_col_text(q, 2);
 	r->type = store_col_text(q, 3);
 	r->day = store_col_text(q, 4);
 	r->kind = store_col_text(q, 5);
-	r->persons = sqlite3_column_int64(q, 6);
+	r->persons = db_column_int64(q, 6);
 	r->person = store_col_text(q, 7);
 	r->note = store_col_text(q, 8);
 	r->needs = store_col_text(q, 9);
@@ -285,12 +284,12 @@ static void entry_from_row(sqlite3_stmt *q, ms_sentry_row *r)
 
 ms_err ms_store_sentry_get(ms_store *s, int64_t id, ms_sentry_row *out, ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, SV_ENTRY_GET, err);
+	db_stmt *q = stmt(s, SV_ENTRY_GET, err);
 	if (!q)
 		return MS_ERR_DB;
-	sqlite3_bind_int64(q, 1, id);
-	int rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW) {
+	db_bind_int64(q, 1, id);
+	int rc = db_step(q);
+	if (rc == DB_ROW) {
 		entry_from_row(q, out);
 		const char **f[] = {
 		    &out->household,   &out->area,      &out->type,  &out->day,    &out->kind,
@@ -300,8 +299,8 @@ ms_err ms_store_sentry_get(ms_store *s, int64_t id, ms_sentry_row *out, ms_error
 			return ms_error_set(err, MS_ERR_NOMEM, NULL);
 		return MS_ERR_OK;
 	}
-	sqlite3_reset(q);
-	if (rc == SQLITE_DONE)
+	db_reset(q);
+	if (rc == DB_DONE)
 		return MS_ERR_NOT_FOUND;
 	return store_db_error(s, err, "reading a service record");
 }
@@ -309,10 +308,10 @@ ms_err ms_store_sentry_get(ms_store *s, int64_t id, ms_sentry_row *out, ms_error
 ms_err ms_store_sentry_result(ms_store *s, int64_t id, const char *result, const char *day,
                               const char *note, const char *by, ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, SV_ENTRY_RESULT, err);
+	db_stmt *q = stmt(s, SV_ENTRY_RESULT, err);
 	if (!q)
 		return MS_ERR_DB;
-	sqlite3_bind_int64(q, 1, id);
+	db_bind_int64(q, 1, id);
 	store_bind_text(q, 2, result);
 	store_bind_text(q, 3, day);
 	store_bind_text(q, 4, note ? note : "");
@@ -323,21 +322,21 @@ ms_err ms_store_sentry_result(ms_store *s, int64_t id, const char *result, const
 ms_err ms_store_sentries(ms_store *s, const char *household,
                          int (*fn)(void *ctx, const ms_sentry_row *r), void *ctx, ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, SV_ENTRIES, err);
+	db_stmt *q = stmt(s, SV_ENTRIES, err);
 	if (!q)
 		return MS_ERR_DB;
 	store_bind_text(q, 1, household);
 	int rc;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+	while ((rc = db_step(q)) == DB_ROW) {
 		ms_sentry_row r;
 		entry_from_row(q, &r);
 		if (fn(ctx, &r)) {
-			sqlite3_reset(q);
+			db_reset(q);
 			return MS_ERR_OK;
 		}
 	}
-	sqlite3_reset(q);
-	if (rc != SQLITE_DONE)
+	db_reset(q);
+	if (rc != DB_DONE)
 		return store_db_error(s, err, "listing service records");
 	return MS_ERR_OK;
 }
@@ -346,19 +345,19 @@ static ms_err id_walk(ms_store *s, int id, const char *arg,
                       int (*fn)(void *ctx, int64_t id, const char *subject), void *ctx,
                       ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, id, err);
+	db_stmt *q = stmt(s, id, err);
 	if (!q)
 		return MS_ERR_DB;
 	store_bind_text(q, 1, arg);
 	int rc;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		if (fn(ctx, sqlite3_column_int64(q, 0), store_col_text(q, 1))) {
-			sqlite3_reset(q);
+	while ((rc = db_step(q)) == DB_ROW) {
+		if (fn(ctx, db_column_int64(q, 0), store_col_text(q, 1))) {
+			db_reset(q);
 			return MS_ERR_OK;
 		}
 	}
-	sqlite3_reset(q);
-	if (rc != SQLITE_DONE)
+	db_reset(q);
+	if (rc != DB_DONE)
 		return store_db_error(s, err, "listing alerts");
 	return MS_ERR_OK;
 }
@@ -381,24 +380,24 @@ ms_err ms_store_service_figures(ms_store *s, const char *area, const char *from,
                                 ms_service_figures *out, ms_error *err)
 {
 	memset(out, 0, sizeof *out);
-	sqlite3_stmt *q = stmt(s, SV_FIGURES, err);
+	db_stmt *q = stmt(s, SV_FIGURES, err);
 	if (!q)
 		return MS_ERR_DB;
 	store_bind_text(q, 1, area);
 	store_bind_text(q, 2, from);
 	store_bind_text(q, 3, to);
-	int rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW) {
-		out->files = sqlite3_column_int64(q, 0);
-		out->visits = sqlite3_column_int64(q, 1);
-		out->person_times = sqlite3_column_int64(q, 2);
-		out->applications_granted = sqlite3_column_int64(q, 3);
-		out->volunteers = sqlite3_column_int64(q, 4);
-		out->organizations = sqlite3_column_int64(q, 5);
-		out->resources_fen = sqlite3_column_int64(q, 6);
+	int rc = db_step(q);
+	if (rc == DB_ROW) {
+		out->files = db_column_int64(q, 0);
+		out->visits = db_column_int64(q, 1);
+		out->person_times = db_column_int64(q, 2);
+		out->applications_granted = db_column_int64(q, 3);
+		out->volunteers = db_column_int64(q, 4);
+		out->organizations = db_column_int64(q, 5);
+		out->resources_fen = db_column_int64(q, 6);
 	}
-	sqlite3_reset(q);
-	if (rc != SQLITE_ROW)
+	db_reset(q);
+	if (rc != DB_ROW)
 		return store_db_error(s, err, "computing service figures");
 	return MS_ERR_OK;
 }

@@ -5,7 +5,6 @@
 
 #include "store/store_impl.h"
 
-#include <sqlite3.h>
 #include <string.h>
 
 /* clang-format off */
@@ -19,19 +18,19 @@
 	"FROM api_token t JOIN app_user u ON u.name = t.user"
 
 #define SESSION_STMTS(X)                                                                           \
-	X(SESSION_ADD, "INSERT INTO session(token_hash, user, csrf, addr, created, last_seen, "    \
+	X(SESSION_ADD, "INSERT INTO session(token_hash, \"user\", csrf, addr, created, last_seen, "    \
 	               "expires) VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)")                            \
 	X(SESSION_GET, SESSION_COLS " WHERE s.token_hash = ?1")                                    \
 	X(SESSION_TOUCH, "UPDATE session SET last_seen = ?2 WHERE token_hash = ?1 "                \
 	                 "AND last_seen < ?2")                                                     \
 	X(SESSION_DEL, "DELETE FROM session WHERE token_hash = ?1")                                \
-	X(SESSION_DEL_USER, "DELETE FROM session WHERE user = ?1")                                 \
-	X(SESSION_TRIM, "DELETE FROM session WHERE user = ?1 AND token_hash NOT IN "               \
-	                "(SELECT token_hash FROM session WHERE user = ?1 "                         \
+	X(SESSION_DEL_USER, "DELETE FROM session WHERE \"user\" = ?1")                                 \
+	X(SESSION_TRIM, "DELETE FROM session WHERE \"user\" = ?1 AND token_hash NOT IN "               \
+	                "(SELECT token_hash FROM session WHERE \"user\" = ?1 "                         \
 	                "ORDER BY created DESC, last_seen DESC LIMIT ?2)")                        \
 	X(SESSION_PURGE, "DELETE FROM session WHERE expires <= ?1 OR last_seen <= ?1 - ?2 "        \
 	                 "OR created <= ?1 - ?3")                                                  \
-	X(TOKEN_ADD, "INSERT INTO api_token(token_hash, user, feeds, label, created, created_by) " \
+	X(TOKEN_ADD, "INSERT INTO api_token(token_hash, \"user\", feeds, label, created, created_by) " \
 	             "VALUES (?1, ?2, ?3, ?4, ?5, ?6)")                                            \
 	X(TOKEN_GET_HASH, TOKEN_COLS " WHERE t.token_hash = ?1")                                   \
 	X(TOKEN_GET, TOKEN_COLS " WHERE t.id = ?1")                                                \
@@ -80,25 +79,25 @@ static const char *const job_sql[] = {
 #undef X
 };
 
-static sqlite3_stmt *stmt(ms_store *s, int id, ms_error *err)
+static db_stmt *stmt(ms_store *s, int id, ms_error *err)
 {
 	return store_stmt_ext(s, MS_STORE_EXT_SESSION + id, session_sql[id], err);
 }
 
-static sqlite3_stmt *job_stmt(ms_store *s, int id, ms_error *err)
+static db_stmt *job_stmt(ms_store *s, int id, ms_error *err)
 {
 	return store_stmt_ext(s, MS_STORE_EXT_JOB + id, job_sql[id], err);
 }
 
 /* Runs a write; *n (may be NULL) receives the rows it changed. */
-static ms_err exec_count(ms_store *s, sqlite3_stmt *q, int64_t *n, ms_error *err,
+static ms_err exec_count(ms_store *s, db_stmt *q, int64_t *n, ms_error *err,
                          const char *what)
 {
 	ms_err e = store_exec_done(s, q, err, what);
 	if (e)
 		return e;
 	if (n)
-		*n = sqlite3_changes64(s->db);
+		*n = db_changes(s->db);
 	return MS_ERR_OK;
 }
 
@@ -108,23 +107,23 @@ ms_err ms_store_session_insert(ms_store *s, const char *token_hash, const char *
                                const char *csrf, const char *addr, int64_t created,
                                int64_t expires, ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, SS_SESSION_ADD, err);
+	db_stmt *q = stmt(s, SS_SESSION_ADD, err);
 	if (!q)
 		return MS_ERR_DB;
 	store_bind_text(q, 1, token_hash);
 	store_bind_text(q, 2, user);
 	store_bind_text(q, 3, csrf);
 	store_bind_text(q, 4, addr ? addr : "");
-	sqlite3_bind_int64(q, 5, created);
-	sqlite3_bind_int64(q, 6, expires);
-	int rc = sqlite3_step(q);
-	sqlite3_reset(q);
-	if (rc == SQLITE_CONSTRAINT)
+	db_bind_int64(q, 5, created);
+	db_bind_int64(q, 6, expires);
+	int rc = db_step(q);
+	db_reset(q);
+	if (rc == DB_CONSTRAINT)
 		/* the user is gone (foreign key), or 2^-256 luck on the hash */
 		return ms_error_set(err, MS_ERR_INVALID,
 		                    "无法为用户 %s 建立会话 (cannot open a session for user %s)",
 		                    user, user);
-	if (rc != SQLITE_DONE)
+	if (rc != DB_DONE)
 		return store_db_error(s, err, "opening a session");
 	return MS_ERR_OK;
 }
@@ -132,54 +131,54 @@ ms_err ms_store_session_insert(ms_store *s, const char *token_hash, const char *
 ms_err ms_store_session_get(ms_store *s, const char *token_hash, ms_session_row *out,
                             ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, SS_SESSION_GET, err);
+	db_stmt *q = stmt(s, SS_SESSION_GET, err);
 	if (!q)
 		return MS_ERR_DB;
 	store_bind_text(q, 1, token_hash);
-	int rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW) {
+	int rc = db_step(q);
+	if (rc == DB_ROW) {
 		memset(out, 0, sizeof *out);
 		out->token_hash = store_col_text(q, 0);
 		out->user = store_col_text(q, 1);
 		out->csrf = store_col_text(q, 2);
 		out->addr = store_col_text(q, 3);
-		out->created = sqlite3_column_int64(q, 4);
-		out->last_seen = sqlite3_column_int64(q, 5);
-		out->expires = sqlite3_column_int64(q, 6);
+		out->created = db_column_int64(q, 4);
+		out->last_seen = db_column_int64(q, 5);
+		out->expires = db_column_int64(q, 6);
 		out->role = store_col_text(q, 7);
 		out->scope = store_col_text(q, 8);
 		out->station = store_col_text(q, 9);
-		out->disabled = sqlite3_column_int(q, 10) != 0;
-		out->must_change = sqlite3_column_int(q, 11) != 0;
+		out->disabled = db_column_int(q, 10) != 0;
+		out->must_change = db_column_int(q, 11) != 0;
 		const char **fields[] = {&out->token_hash, &out->user, &out->csrf,   &out->addr,
 		                         &out->role,       &out->scope, &out->station};
 		bool fit = store_copy_into(out->text_, sizeof out->text_, fields,
 		                           (int)(sizeof fields / sizeof fields[0]));
-		sqlite3_reset(q);
+		db_reset(q);
 		if (!fit)
 			return ms_error_set(err, MS_ERR_TOO_LARGE,
 			                    "会话记录过长 (a session row is too long)");
 		return MS_ERR_OK;
 	}
-	sqlite3_reset(q);
-	if (rc == SQLITE_DONE)
+	db_reset(q);
+	if (rc == DB_DONE)
 		return MS_ERR_NOT_FOUND;
 	return store_db_error(s, err, "reading a session");
 }
 
 ms_err ms_store_session_touch(ms_store *s, const char *token_hash, int64_t at, ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, SS_SESSION_TOUCH, err);
+	db_stmt *q = stmt(s, SS_SESSION_TOUCH, err);
 	if (!q)
 		return MS_ERR_DB;
 	store_bind_text(q, 1, token_hash);
-	sqlite3_bind_int64(q, 2, at);
+	db_bind_int64(q, 2, at);
 	return exec_count(s, q, NULL, err, "recording a session's use");
 }
 
 ms_err ms_store_session_delete(ms_store *s, const char *token_hash, ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, SS_SESSION_DEL, err);
+	db_stmt *q = stmt(s, SS_SESSION_DEL, err);
 	if (!q)
 		return MS_ERR_DB;
 	store_bind_text(q, 1, token_hash);
@@ -188,7 +187,7 @@ ms_err ms_store_session_delete(ms_store *s, const char *token_hash, ms_error *er
 
 ms_err ms_store_session_delete_user(ms_store *s, const char *user, int64_t *n, ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, SS_SESSION_DEL_USER, err);
+	db_stmt *q = stmt(s, SS_SESSION_DEL_USER, err);
 	if (!q)
 		return MS_ERR_DB;
 	store_bind_text(q, 1, user);
@@ -197,31 +196,31 @@ ms_err ms_store_session_delete_user(ms_store *s, const char *user, int64_t *n, m
 
 ms_err ms_store_session_trim_user(ms_store *s, const char *user, int keep, ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, SS_SESSION_TRIM, err);
+	db_stmt *q = stmt(s, SS_SESSION_TRIM, err);
 	if (!q)
 		return MS_ERR_DB;
 	store_bind_text(q, 1, user);
-	sqlite3_bind_int(q, 2, keep);
+	db_bind_int(q, 2, keep);
 	return exec_count(s, q, NULL, err, "ending a user's oldest sessions");
 }
 
 ms_err ms_store_session_purge(ms_store *s, int64_t now, int64_t idle, int64_t absolute,
                               int64_t *n, ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, SS_SESSION_PURGE, err);
+	db_stmt *q = stmt(s, SS_SESSION_PURGE, err);
 	if (!q)
 		return MS_ERR_DB;
-	sqlite3_bind_int64(q, 1, now);
-	sqlite3_bind_int64(q, 2, idle);
-	sqlite3_bind_int64(q, 3, absolute);
+	db_bind_int64(q, 1, now);
+	db_bind_int64(q, 2, idle);
+	db_bind_int64(q, 3, absolute);
 	return exec_count(s, q, n, err, "deleting expired sessions");
 }
 
 /* ---- API tokens ---- */
 
-static void token_from_row(sqlite3_stmt *q, ms_token_row *t)
+static void token_from_row(db_stmt *q, ms_token_row *t)
 {
-	t->id = sqlite3_column_int64(q, 0);
+	t->id = db_column_int64(q, 0);
 	t->token_hash = store_col_text(q, 1);
 	t->user = store_col_text(q, 2);
 	t->feeds = store_col_text(q, 3);
@@ -232,15 +231,15 @@ static void token_from_row(sqlite3_stmt *q, ms_token_row *t)
 	t->role = store_col_text(q, 8);
 	t->scope = store_col_text(q, 9);
 	t->station = store_col_text(q, 10);
-	t->disabled = sqlite3_column_int(q, 11) != 0;
-	t->must_change = sqlite3_column_int(q, 12) != 0;
+	t->disabled = db_column_int(q, 11) != 0;
+	t->must_change = db_column_int(q, 12) != 0;
 }
 
 ms_err ms_store_token_insert(ms_store *s, const char *token_hash, const char *user,
                              const char *feeds, const char *label, const char *created,
                              const char *created_by, int64_t *id, ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, SS_TOKEN_ADD, err);
+	db_stmt *q = stmt(s, SS_TOKEN_ADD, err);
 	if (!q)
 		return MS_ERR_DB;
 	store_bind_text(q, 1, token_hash);
@@ -249,22 +248,22 @@ ms_err ms_store_token_insert(ms_store *s, const char *token_hash, const char *us
 	store_bind_text(q, 4, label ? label : "");
 	store_bind_text(q, 5, created);
 	store_bind_text(q, 6, created_by ? created_by : "");
-	int rc = sqlite3_step(q);
-	sqlite3_reset(q);
-	if (rc == SQLITE_CONSTRAINT)
+	int rc = db_step(q);
+	db_reset(q);
+	if (rc == DB_CONSTRAINT)
 		return ms_error_set(err, MS_ERR_INVALID,
 		                    "无法为用户 %s 建立令牌 (cannot add a token for user %s)", user,
 		                    user);
-	if (rc != SQLITE_DONE)
+	if (rc != DB_DONE)
 		return store_db_error(s, err, "adding a token");
-	*id = sqlite3_last_insert_rowid(s->db);
+	*id = db_last_insert_rowid(s->db);
 	return MS_ERR_OK;
 }
 
-static ms_err token_get(ms_store *s, int id, sqlite3_stmt *q, ms_token_row *out, ms_error *err)
+static ms_err token_get(ms_store *s, int id, db_stmt *q, ms_token_row *out, ms_error *err)
 {
-	int rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW) {
+	int rc = db_step(q);
+	if (rc == DB_ROW) {
 		token_from_row(q, out);
 		const char **fields[] = {&out->token_hash, &out->user,    &out->feeds,
 		                         &out->label,      &out->created, &out->created_by,
@@ -275,8 +274,8 @@ static ms_err token_get(ms_store *s, int id, sqlite3_stmt *q, ms_token_row *out,
 			return ms_error_set(err, MS_ERR_NOMEM, NULL);
 		return MS_ERR_OK;
 	}
-	sqlite3_reset(q);
-	if (rc == SQLITE_DONE)
+	db_reset(q);
+	if (rc == DB_DONE)
 		return MS_ERR_NOT_FOUND;
 	return store_db_error(s, err, "reading a token");
 }
@@ -284,7 +283,7 @@ static ms_err token_get(ms_store *s, int id, sqlite3_stmt *q, ms_token_row *out,
 ms_err ms_store_token_get_hash(ms_store *s, const char *token_hash, ms_token_row *out,
                                ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, SS_TOKEN_GET_HASH, err);
+	db_stmt *q = stmt(s, SS_TOKEN_GET_HASH, err);
 	if (!q)
 		return MS_ERR_DB;
 	store_bind_text(q, 1, token_hash);
@@ -293,39 +292,39 @@ ms_err ms_store_token_get_hash(ms_store *s, const char *token_hash, ms_token_row
 
 ms_err ms_store_token_get(ms_store *s, int64_t id, ms_token_row *out, ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, SS_TOKEN_GET, err);
+	db_stmt *q = stmt(s, SS_TOKEN_GET, err);
 	if (!q)
 		return MS_ERR_DB;
-	sqlite3_bind_int64(q, 1, id);
+	db_bind_int64(q, 1, id);
 	return token_get(s, SS_TOKEN_GET, q, out, err);
 }
 
 ms_err ms_store_token_list(ms_store *s, const char *prefix,
                            int (*fn)(void *ctx, const ms_token_row *t), void *ctx, ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, SS_TOKEN_LIST, err);
+	db_stmt *q = stmt(s, SS_TOKEN_LIST, err);
 	if (!q)
 		return MS_ERR_DB;
 	store_bind_text(q, 1, prefix && *prefix ? prefix : NULL);
 	int rc;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+	while ((rc = db_step(q)) == DB_ROW) {
 		ms_token_row t;
 		token_from_row(q, &t);
 		if (fn(ctx, &t))
 			break;
 	}
-	sqlite3_reset(q);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	db_reset(q);
+	if (rc != DB_ROW && rc != DB_DONE)
 		return store_db_error(s, err, "listing tokens");
 	return MS_ERR_OK;
 }
 
 ms_err ms_store_token_revoke(ms_store *s, int64_t id, const char *at, ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, SS_TOKEN_REVOKE, err);
+	db_stmt *q = stmt(s, SS_TOKEN_REVOKE, err);
 	if (!q)
 		return MS_ERR_DB;
-	sqlite3_bind_int64(q, 1, id);
+	db_bind_int64(q, 1, id);
 	store_bind_text(q, 2, at);
 	int64_t n = 0;
 	ms_err e = exec_count(s, q, &n, err, "revoking a token");
@@ -342,13 +341,13 @@ ms_err ms_store_token_revoke(ms_store *s, int64_t id, const char *at, ms_error *
 ms_err ms_store_totp_get(ms_store *s, const char *user, bool *has, char *out, size_t cap,
                          ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, SS_TOTP_GET, err);
+	db_stmt *q = stmt(s, SS_TOTP_GET, err);
 	if (!q)
 		return MS_ERR_DB;
 	store_bind_text(q, 1, user);
-	int rc = sqlite3_step(q);
+	int rc = db_step(q);
 	ms_err e = MS_ERR_OK;
-	if (rc == SQLITE_ROW) {
+	if (rc == DB_ROW) {
 		const char *v = store_col_text(q, 0);
 		*has = v != NULL;
 		if (cap)
@@ -361,19 +360,19 @@ ms_err ms_store_totp_get(ms_store *s, const char *user, bool *has, char *out, si
 			else
 				memcpy(out, v, n + 1);
 		}
-	} else if (rc == SQLITE_DONE) {
+	} else if (rc == DB_DONE) {
 		e = MS_ERR_NOT_FOUND;
 	} else {
 		e = store_db_error(s, err, "reading a second-factor secret");
 	}
-	sqlite3_reset(q);
+	db_reset(q);
 	return e;
 }
 
 ms_err ms_store_totp_set(ms_store *s, const char *user, const char *secret, const char *at,
                          ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, SS_TOTP_SET, err);
+	db_stmt *q = stmt(s, SS_TOTP_SET, err);
 	if (!q)
 		return MS_ERR_DB;
 	store_bind_text(q, 1, user);
@@ -421,17 +420,17 @@ static ms_err job_state_bad(const char *state, ms_error *err)
 	                    state ? state : "");
 }
 
-static ms_err job_changed(ms_store *s, sqlite3_stmt *q, int64_t id, ms_error *err,
+static ms_err job_changed(ms_store *s, db_stmt *q, int64_t id, ms_error *err,
                           const char *what)
 {
-	int rc = sqlite3_step(q);
-	sqlite3_reset(q);
-	if (rc == SQLITE_CONSTRAINT)
+	int rc = db_step(q);
+	db_reset(q);
+	if (rc == DB_CONSTRAINT)
 		return ms_error_set(err, MS_ERR_INVALID, "任务记录无效 (invalid job row) while %s",
 		                    what);
-	if (rc != SQLITE_DONE)
+	if (rc != DB_DONE)
 		return store_db_error(s, err, what);
-	if (sqlite3_changes(s->db) == 0)
+	if (db_changes(s->db) == 0)
 		return ms_error_set(err, MS_ERR_NOT_FOUND, "没有任务 %lld (no job %lld)",
 		                    (long long)id, (long long)id);
 	return MS_ERR_OK;
@@ -446,7 +445,7 @@ ms_err ms_store_job_insert(ms_store *s, const char *kind, const char *actor, con
 	if (!kind || (strcmp(kind, "import") != 0 && strcmp(kind, "scan") != 0))
 		return ms_error_set(err, MS_ERR_INVALID,
 		                    "任务类别应为 import 或 scan (a job is an import or a scan)");
-	sqlite3_stmt *q = job_stmt(s, SJ_JOB_ADD, err);
+	db_stmt *q = job_stmt(s, SJ_JOB_ADD, err);
 	if (!q)
 		return MS_ERR_DB;
 	char ts[32];
@@ -456,13 +455,13 @@ ms_err ms_store_job_insert(ms_store *s, const char *kind, const char *actor, con
 	store_bind_text(q, 3, scope ? scope : "");
 	store_bind_text(q, 4, params_json ? params_json : "{}");
 	store_bind_text(q, 5, ts);
-	int rc = sqlite3_step(q);
-	sqlite3_reset(q);
-	if (rc == SQLITE_CONSTRAINT)
+	int rc = db_step(q);
+	db_reset(q);
+	if (rc == DB_CONSTRAINT)
 		return ms_error_set(err, MS_ERR_INVALID, "任务记录无效 (invalid job row)");
-	if (rc != SQLITE_DONE)
+	if (rc != DB_DONE)
 		return store_db_error(s, err, "adding a job");
-	*id = sqlite3_last_insert_rowid(s->db);
+	*id = db_last_insert_rowid(s->db);
 	return MS_ERR_OK;
 }
 
@@ -470,10 +469,10 @@ ms_err ms_store_job_set_state(ms_store *s, int64_t id, const char *state, ms_err
 {
 	if (!job_state_ok(state, false))
 		return job_state_bad(state, err);
-	sqlite3_stmt *q = job_stmt(s, SJ_JOB_STATE, err);
+	db_stmt *q = job_stmt(s, SJ_JOB_STATE, err);
 	if (!q)
 		return MS_ERR_DB;
-	sqlite3_bind_int64(q, 1, id);
+	db_bind_int64(q, 1, id);
 	store_bind_text(q, 2, state);
 	return job_changed(s, q, id, err, "setting a job's state");
 }
@@ -487,12 +486,12 @@ ms_err ms_store_job_finish(ms_store *s, int64_t id, const char *state, const cha
 	if ((e = job_text_ok("结果 result", result_json, err)) ||
 	    (e = job_text_ok("错误 error", error_text, err)))
 		return e;
-	sqlite3_stmt *q = job_stmt(s, SJ_JOB_FINISH, err);
+	db_stmt *q = job_stmt(s, SJ_JOB_FINISH, err);
 	if (!q)
 		return MS_ERR_DB;
 	char ts[32];
 	store_now_rfc3339(ts);
-	sqlite3_bind_int64(q, 1, id);
+	db_bind_int64(q, 1, id);
 	store_bind_text(q, 2, state);
 	store_bind_text(q, 3, result_json);
 	store_bind_text(q, 4, error_text);
@@ -502,13 +501,13 @@ ms_err ms_store_job_finish(ms_store *s, int64_t id, const char *state, const cha
 
 ms_err ms_store_job_get(ms_store *s, int64_t id, ms_job_row *out, ms_error *err)
 {
-	sqlite3_stmt *q = job_stmt(s, SJ_JOB_GET, err);
+	db_stmt *q = job_stmt(s, SJ_JOB_GET, err);
 	if (!q)
 		return MS_ERR_DB;
-	sqlite3_bind_int64(q, 1, id);
-	int rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW) {
-		out->id = sqlite3_column_int64(q, 0);
+	db_bind_int64(q, 1, id);
+	int rc = db_step(q);
+	if (rc == DB_ROW) {
+		out->id = db_column_int64(q, 0);
 		out->kind = store_col_text(q, 1);
 		out->actor = store_col_text(q, 2);
 		out->scope = store_col_text(q, 3);
@@ -526,8 +525,8 @@ ms_err ms_store_job_get(ms_store *s, int64_t id, ms_job_row *out, ms_error *err)
 			return ms_error_set(err, MS_ERR_NOMEM, NULL);
 		return MS_ERR_OK;
 	}
-	sqlite3_reset(q);
-	if (rc == SQLITE_DONE)
+	db_reset(q);
+	if (rc == DB_DONE)
 		return ms_error_set(err, MS_ERR_NOT_FOUND, "没有任务 %lld (no job %lld)",
 		                    (long long)id, (long long)id);
 	return store_db_error(s, err, "reading a job");
@@ -539,7 +538,7 @@ ms_err ms_store_job_fail_unfinished(ms_store *s, const char *error_text, int64_t
 	ms_err e = job_text_ok("错误 error", error_text, err);
 	if (e)
 		return e;
-	sqlite3_stmt *q = job_stmt(s, SJ_JOB_FAIL_OPEN, err);
+	db_stmt *q = job_stmt(s, SJ_JOB_FAIL_OPEN, err);
 	if (!q)
 		return MS_ERR_DB;
 	char ts[32];

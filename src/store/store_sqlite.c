@@ -10,7 +10,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
@@ -30,9 +29,14 @@
 	X(BATCH_FIND, BATCH_COLS " WHERE b.feed_id = ?1 AND b.sha256 = ?2")                        \
 	X(BATCH_GET, BATCH_COLS " WHERE b.id = ?1")                                                \
 	X(BATCH_LIST, BATCH_COLS " WHERE (?1 IS NULL OR f.name = ?1) ORDER BY b.id DESC LIMIT ?2") \
-	X(BATCH_ADD, "INSERT INTO batch(feed_id, sha256, file_name, format, encoding, state, "     \
-	             "actor, created, first_record) VALUES (?1, ?2, ?3, ?4, ?5, 'staging', ?6, ?7, " \
-	             "(SELECT coalesce(max(seq), 0) + 1 FROM sqlite_sequence WHERE name = 'record'))") \
+	X(BATCH_ADD, DB_SQL2("INSERT INTO batch(feed_id, sha256, file_name, format, encoding, "  \
+	                     "state, actor, created, first_record) VALUES (?1, ?2, ?3, ?4, ?5, "   \
+	                     "'staging', ?6, ?7, (SELECT coalesce(max(seq), 0) + 1 FROM "          \
+	                     "sqlite_sequence WHERE name = 'record'))",                             \
+	                     "INSERT INTO batch(feed_id, sha256, file_name, format, encoding, "    \
+	                     "state, actor, created, first_record) VALUES (?1, ?2, ?3, ?4, ?5, "   \
+	                     "'staging', ?6, ?7, (SELECT CASE WHEN is_called THEN last_value + 1 " \
+	                     "ELSE last_value END FROM record_id_seq))"))                           \
 	X(BATCH_PUBLISH, "UPDATE batch SET state = 'published', published = ?2, rows = ?3, "       \
 	                 "accepted = ?4, unchanged = ?5, updated = ?6, rejected = ?7, review = ?8, " \
 	                 "corrected = ?9 WHERE id = ?1 AND state = 'staging'")                     \
@@ -52,8 +56,15 @@
 	X(KEY_ROW, "SELECT row FROM record WHERE feed_id = ?1 AND nkey = ?2 AND batch_id = ?3")     \
 	X(BATCH_STATES, "SELECT id, state FROM batch WHERE id <= ?1 ORDER BY id")                  \
 	X(FEED_HAS_DATA, "SELECT 1 FROM batch WHERE feed_id = ?1 AND state = 'published' LIMIT 1") \
-	X(RECORD_ADD, "INSERT INTO record(feed_id, nkey, batch_id, row, idno, area, day, vals, "   \
-	              "extra) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")                        \
+	/* PostgreSQL draws the id before it finds a duplicate key: the row is  \
+	 * only offered when its key is new, so ids run on as in SQLite */      \
+	X(RECORD_ADD,                                                                              \
+	  DB_SQL2("INSERT INTO record(feed_id, nkey, batch_id, row, idno, area, day, vals, extra) " \
+	          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",                                    \
+	          "INSERT INTO record(feed_id, nkey, batch_id, row, idno, area, day, vals, extra) " \
+	          "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9 WHERE NOT EXISTS (SELECT 1 FROM "     \
+	          "record WHERE feed_id = ?1 AND nkey = ?2 AND batch_id = ?3) "                     \
+	          "ON CONFLICT DO NOTHING"))                                                       \
 	X(UNCH_ADD, "INSERT INTO temp.unchanged(nkey, row) VALUES (?1, ?2) "                       \
 	            "ON CONFLICT(nkey) DO NOTHING")                                                \
 	X(UNCH_GET, "SELECT row FROM temp.unchanged WHERE nkey = ?1")                              \
@@ -107,39 +118,38 @@ static void batch_states_forget(ms_store *s);
 
 ms_err store_db_error(ms_store *s, ms_error *err, const char *what)
 {
-	int code = sqlite3_errcode(s->db);
-	ms_err e = (code == SQLITE_BUSY || code == SQLITE_LOCKED) ? MS_ERR_BUSY : MS_ERR_DB;
-	if (code == SQLITE_FULL)
+	int code = db_errcode(s->db);
+	ms_err e = (code == DB_BUSY || code == DB_LOCKED) ? MS_ERR_BUSY : MS_ERR_DB;
+	if (code == DB_FULL)
 		return ms_error_set(err, MS_ERR_IO, "磁盘已满 (disk full) while %s", what);
 	return ms_error_set(err, e, "数据库错误 (database error) while %s: %s", what,
-	                    sqlite3_errmsg(s->db));
+	                    db_errmsg(s->db));
 }
 
-static sqlite3_stmt *stmt(ms_store *s, int id, ms_error *err)
+static db_stmt *stmt(ms_store *s, int id, ms_error *err)
 {
 	if (!s->st[id]) {
-		if (sqlite3_prepare_v3(s->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &s->st[id],
-		                       NULL) != SQLITE_OK) {
+		if (db_prepare(s->db, stmt_sql[id], &s->st[id]) != DB_OK) {
 			store_db_error(s, err, "preparing a statement");
 			return NULL;
 		}
 	}
-	sqlite3_reset(s->st[id]);
-	sqlite3_clear_bindings(s->st[id]);
+	db_reset(s->st[id]);
+	db_clear_bindings(s->st[id]);
 	return s->st[id];
 }
 
-void store_bind_text(sqlite3_stmt *q, int i, const char *v)
+void store_bind_text(db_stmt *q, int i, const char *v)
 {
 	if (v)
-		sqlite3_bind_text(q, i, v, -1, SQLITE_STATIC);
+		db_bind_text(q, i, v, -1, DB_STATIC);
 	else
-		sqlite3_bind_null(q, i);
+		db_bind_null(q, i);
 }
 
-const char *store_col_text(sqlite3_stmt *q, int i)
+const char *store_col_text(db_stmt *q, int i)
 {
-	const unsigned char *t = sqlite3_column_text(q, i);
+	const unsigned char *t = db_column_text(q, i);
 	return t ? (const char *)t : NULL;
 }
 
@@ -152,27 +162,23 @@ void store_now_rfc3339(char out[32])
 }
 
 /* Runs a statement that returns no rows. */
-ms_err store_exec_done(ms_store *s, sqlite3_stmt *q, ms_error *err, const char *what)
+ms_err store_exec_done(ms_store *s, db_stmt *q, ms_error *err, const char *what)
 {
-	int rc = sqlite3_step(q);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+	int rc = db_step(q);
+	if (rc != DB_DONE && rc != DB_ROW) {
 		ms_err e = store_db_error(s, err, what);
-		sqlite3_reset(q);
+		db_reset(q);
 		return e;
 	}
-	sqlite3_reset(q);
+	db_reset(q);
 	return MS_ERR_OK;
 }
 
 ms_err store_exec_sql(ms_store *s, const char *sql, ms_error *err, const char *what)
 {
-	char *msg = NULL;
-	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		ms_err e = ms_error_set(err, MS_ERR_DB, "数据库错误 (database error) while %s: %s",
-		                        what, msg ? msg : sqlite3_errmsg(s->db));
-		sqlite3_free(msg);
-		return e;
-	}
+	if (db_exec(s->db, sql) != DB_OK)
+		return ms_error_set(err, MS_ERR_DB, "数据库错误 (database error) while %s: %s", what,
+		                    db_errmsg(s->db));
 	return MS_ERR_OK;
 }
 
@@ -187,27 +193,28 @@ int ms_store_schema_latest(void)
 
 int ms_store_schema_version(ms_store *s)
 {
-	sqlite3_stmt *q;
+	db_stmt *q;
 	int v = 0;
-	if (sqlite3_prepare_v2(s->db, "SELECT max(version) FROM schema_version", -1, &q, NULL) ==
-	    SQLITE_OK) {
-		if (sqlite3_step(q) == SQLITE_ROW)
-			v = sqlite3_column_int(q, 0);
-		sqlite3_finalize(q);
+	if (db_prepare(s->db, "SELECT max(version) FROM schema_version", &q) == DB_OK) {
+		if (db_step(q) == DB_ROW)
+			v = db_column_int(q, 0);
+		db_finalize(q);
 	}
 	return v;
 }
 
-static ms_err store_migrate(ms_store *s, bool readonly, ms_error *err)
+static ms_err store_migrate_locked(ms_store *s, bool readonly, ms_error *err)
 {
 	if (!readonly && store_exec_sql(s,
-	                          "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER "
-	                          "PRIMARY KEY, name TEXT NOT NULL, applied TEXT NOT NULL) STRICT",
+	                          DB_SQL2("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER "
+	                                  "PRIMARY KEY, name TEXT NOT NULL, applied TEXT NOT NULL) STRICT",
+	                                  "CREATE TABLE IF NOT EXISTS schema_version (version BIGINT "
+	                                  "PRIMARY KEY, name TEXT NOT NULL, applied TEXT NOT NULL)"),
 	                          err, "creating the schema table"))
 		return err ? err->code : MS_ERR_DB;
 	int have = ms_store_schema_version(s);
 	int n;
-	const ms_migration *m = ms_schema_sqlite(&n);
+	const ms_migration *m = db_kind(s->db) == DB_PG ? ms_schema_pg(&n) : ms_schema_sqlite(&n);
 	int latest = n ? m[n - 1].version : 0;
 	if (have > latest)
 		return ms_error_set(err, MS_ERR_SCHEMA,
@@ -225,26 +232,30 @@ static ms_err store_migrate(ms_store *s, bool readonly, ms_error *err)
 			continue;
 		if (store_exec_sql(s, "BEGIN IMMEDIATE", err, "starting a migration"))
 			return MS_ERR_DB;
+		/* another process may have applied it meanwhile */
+		if (ms_store_schema_version(s) >= m[i].version) {
+			store_exec_sql(s, "ROLLBACK", NULL, "");
+			continue;
+		}
 		if (store_exec_sql(s, m[i].sql, err, "applying a migration")) {
 			store_exec_sql(s, "ROLLBACK", NULL, "");
 			return MS_ERR_DB;
 		}
-		sqlite3_stmt *q;
+		db_stmt *q;
 		char ts[32];
 		store_now_rfc3339(ts);
-		if (sqlite3_prepare_v2(s->db,
-		                       "INSERT INTO schema_version(version, name, applied) VALUES (?1, "
-		                       "?2, ?3)",
-		                       -1, &q, NULL) != SQLITE_OK) {
+		if (db_prepare(s->db,
+		               "INSERT INTO schema_version(version, name, applied) VALUES (?1, ?2, ?3)",
+		               &q) != DB_OK) {
 			store_exec_sql(s, "ROLLBACK", NULL, "");
 			return store_db_error(s, err, "recording a migration");
 		}
-		sqlite3_bind_int(q, 1, m[i].version);
-		sqlite3_bind_text(q, 2, m[i].name, -1, SQLITE_STATIC);
-		sqlite3_bind_text(q, 3, ts, -1, SQLITE_STATIC);
-		int rc = sqlite3_step(q);
-		sqlite3_finalize(q);
-		if (rc != SQLITE_DONE) {
+		db_bind_int(q, 1, m[i].version);
+		db_bind_text(q, 2, m[i].name, -1, DB_STATIC);
+		db_bind_text(q, 3, ts, -1, DB_STATIC);
+		int rc = db_step(q);
+		db_finalize(q);
+		if (rc != DB_DONE) {
 			store_exec_sql(s, "ROLLBACK", NULL, "");
 			return store_db_error(s, err, "recording a migration");
 		}
@@ -254,18 +265,53 @@ static ms_err store_migrate(ms_store *s, bool readonly, ms_error *err)
 	return MS_ERR_OK;
 }
 
+/* On PostgreSQL, processes starting together migrate one after another. */
+static ms_err store_migrate(ms_store *s, bool readonly, ms_error *err)
+{
+	if (db_kind(s->db) != DB_PG || readonly)
+		return store_migrate_locked(s, readonly, err);
+	if (store_exec_sql(s, "SELECT pg_advisory_lock(28020)", err, "waiting for a migration"))
+		return MS_ERR_DB;
+	ms_err e = store_migrate_locked(s, readonly, err);
+	store_exec_sql(s, "SELECT pg_advisory_unlock(28020)", NULL, "");
+	return e;
+}
+
+/* Connects to PostgreSQL; the database must exist (createdb). Without
+ * MS_STORE_CREATE its schema must exist too, as a SQLite file must:
+ * `minsheng init` creates it. The URL may hold a password: never echoed. */
+static ms_err store_open_pg(ms_store *s, const char *url, bool readonly, bool create,
+                            ms_error *err)
+{
+	if (db_open_pg(url, &s->db) != DB_OK)
+		return ms_error_set(err, MS_ERR_IO, "无法连接数据库 (cannot connect to the database): %s",
+		                    s->db ? db_errmsg(s->db) : "out of memory");
+	if (!create) {
+		db_stmt *q;
+		int have = -1;
+		if (db_prepare(s->db, "SELECT to_regclass('schema_version') IS NOT NULL", &q) == DB_OK) {
+			if (db_step(q) == DB_ROW)
+				have = db_column_int(q, 0);
+			db_finalize(q);
+		}
+		if (have < 0)
+			return store_db_error(s, err, "looking for the schema");
+		if (!have)
+			return ms_error_set(err, MS_ERR_NOT_FOUND,
+			                    "数据库尚未初始化，请先运行 minsheng init (database has no schema: "
+			                    "run minsheng init first)");
+	}
+	return store_migrate(s, readonly, err);
+}
+
 ms_err ms_store_open(const char *url, int flags, ms_store **out, ms_error *err)
 {
 	*out = NULL;
 	if (!url || !*url)
 		return ms_error_set(err, MS_ERR_USAGE, "未指定数据库 (no database given)");
-	if (strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0)
-		return ms_error_set(err, MS_ERR_USAGE,
-		                    "此版本只支持 SQLite 数据库文件 (this build stores data in SQLite "
-		                    "files only): %s",
-		                    url);
 	bool readonly = flags & MS_STORE_READONLY;
-	if (!(flags & MS_STORE_CREATE) && access(url, F_OK) != 0)
+	bool pg = db_url_is_pg(url);
+	if (!pg && !(flags & MS_STORE_CREATE) && access(url, F_OK) != 0)
 		return ms_error_set(err, MS_ERR_NOT_FOUND,
 		                    "数据库 %s 不存在，请先运行 minsheng init (database does not exist: run "
 		                    "minsheng init first)",
@@ -279,17 +325,26 @@ ms_err ms_store_open(const char *url, int flags, ms_store **out, ms_error *err)
 		ms_free(s);
 		return ms_error_set(err, MS_ERR_NOMEM, NULL);
 	}
+	if (pg) {
+		ms_err rc = store_open_pg(s, url, readonly, flags & MS_STORE_CREATE, err);
+		if (rc) {
+			ms_store_close(s);
+			return rc;
+		}
+		*out = s;
+		return MS_ERR_OK;
+	}
 	int oflags = readonly ? SQLITE_OPEN_READONLY
 	                      : SQLITE_OPEN_READWRITE | ((flags & MS_STORE_CREATE) ? SQLITE_OPEN_CREATE : 0);
 	oflags |= SQLITE_OPEN_NOMUTEX;
-	if (sqlite3_open_v2(url, &s->db, oflags, NULL) != SQLITE_OK) {
+	if (db_open_sqlite(url, oflags, &s->db) != DB_OK) {
 		ms_error_set(err, MS_ERR_IO, "无法打开数据库 %s (cannot open database): %s", url,
-		             s->db ? sqlite3_errmsg(s->db) : "out of memory");
+		             s->db ? db_errmsg(s->db) : "out of memory");
 		ms_store_close(s);
 		return err ? err->code : MS_ERR_IO;
 	}
-	sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
-	sqlite3_extended_result_codes(s->db, 0);
+	sqlite3_busy_timeout(db_sqlite(s->db), BUSY_TIMEOUT_MS);
+	sqlite3_extended_result_codes(db_sqlite(s->db), 0);
 	ms_err rc = MS_ERR_OK;
 	if (!readonly)
 		rc = store_exec_sql(s, "PRAGMA journal_mode=WAL", err, "setting WAL mode");
@@ -300,16 +355,15 @@ ms_err ms_store_open(const char *url, int flags, ms_store **out, ms_error *err)
 		              err, "setting options");
 	if (!rc) {
 		/* a file that is not a database fails here */
-		sqlite3_stmt *q;
-		if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM sqlite_schema", -1, &q, NULL) !=
-		    SQLITE_OK) {
+		db_stmt *q;
+		if (db_prepare(s->db, "SELECT count(*) FROM sqlite_schema", &q) != DB_OK) {
 			rc = ms_error_set(err, MS_ERR_IO, "%s 不是 minsheng 数据库 (not a database): %s", url,
-			                  sqlite3_errmsg(s->db));
+			                  db_errmsg(s->db));
 		} else {
-			if (sqlite3_step(q) != SQLITE_ROW)
+			if (db_step(q) != DB_ROW)
 				rc = ms_error_set(err, MS_ERR_IO, "%s 不是 minsheng 数据库 (not a database): %s",
-				                  url, sqlite3_errmsg(s->db));
-			sqlite3_finalize(q);
+				                  url, db_errmsg(s->db));
+			db_finalize(q);
 		}
 	}
 	if (!rc)
@@ -339,7 +393,7 @@ bool store_copy_into(char *buf, size_t cap, const char **fields[], int n)
 	return true;
 }
 
-bool store_detach(ms_store *s, int slot, sqlite3_stmt *q, const char **fields[], int n)
+bool store_detach(ms_store *s, int slot, db_stmt *q, const char **fields[], int n)
 {
 	bool ok = true;
 	if (slot >= 0 && slot < MS_STORE_EXT_MAX + 64) {
@@ -357,25 +411,24 @@ bool store_detach(ms_store *s, int slot, sqlite3_stmt *q, const char **fields[],
 			*fields[i] = c;
 		}
 	}
-	sqlite3_reset(q);
+	db_reset(q);
 	return ok;
 }
 
-sqlite3_stmt *store_stmt_ext(ms_store *s, int slot, const char *sql, ms_error *err)
+db_stmt *store_stmt_ext(ms_store *s, int slot, const char *sql, ms_error *err)
 {
 	if (slot < 0 || slot >= MS_STORE_EXT_MAX) {
 		ms_error_set(err, MS_ERR_INTERNAL, "statement slot %d out of range", slot);
 		return NULL;
 	}
 	if (!s->ext[slot]) {
-		if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->ext[slot], NULL) !=
-		    SQLITE_OK) {
+			if (db_prepare(s->db, sql, &s->ext[slot]) != DB_OK) {
 			store_db_error(s, err, "preparing a statement");
 			return NULL;
 		}
 	}
-	sqlite3_reset(s->ext[slot]);
-	sqlite3_clear_bindings(s->ext[slot]);
+	db_reset(s->ext[slot]);
+	db_clear_bindings(s->ext[slot]);
 	return s->ext[slot];
 }
 
@@ -384,14 +437,14 @@ void ms_store_close(ms_store *s)
 	if (!s)
 		return;
 	for (int i = 0; i < ST__COUNT; i++)
-		sqlite3_finalize(s->st[i]);
+		db_finalize(s->st[i]);
 	for (int i = 0; i < MS_STORE_EXT_MAX; i++)
-		sqlite3_finalize(s->ext[i]);
+		db_finalize(s->ext[i]);
 	for (int i = 0; i < MS_STORE_EXT_MAX + 64; i++)
 		if (s->detach[i].block_size)
 			ms_arena_free(&s->detach[i]);
 	if (s->db)
-		sqlite3_close_v2(s->db);
+		db_close(s->db);
 	if (s->lock_fd >= 0)
 		close(s->lock_fd);
 	ms_free(s->scratch);
@@ -402,13 +455,15 @@ void ms_store_close(ms_store *s)
 
 const char *ms_store_url(const ms_store *s) { return s->url; }
 
+int64_t ms_store_memory_used(void) { return (int64_t)sqlite3_memory_used(); }
+
 int64_t ms_store_last_flagged(const ms_store *s) { return s->last_flagged; }
 
 /* ---- transactions ---- */
 
 static ms_err run_simple(ms_store *s, int id, ms_error *err, const char *what)
 {
-	sqlite3_stmt *q = stmt(s, id, err);
+	db_stmt *q = stmt(s, id, err);
 	if (!q)
 		return MS_ERR_DB;
 	return store_exec_done(s, q, err, what);
@@ -428,7 +483,7 @@ ms_err ms_store_commit(ms_store *s, ms_error *err)
 }
 void ms_store_rollback(ms_store *s)
 {
-	if (!sqlite3_get_autocommit(s->db))
+	if (!db_get_autocommit(s->db))
 		run_simple(s, ST_ROLLBACK, NULL, "rolling back");
 }
 
@@ -436,8 +491,15 @@ void ms_store_rollback(ms_store *s)
 
 ms_err ms_store_import_lock(ms_store *s, ms_error *err)
 {
-	if (s->lock_fd >= 0)
+	if (s->lock_fd >= 0 || s->pg_import_lock)
 		return MS_ERR_OK;
+	if (db_kind(s->db) == DB_PG) {
+		/* a session lock: held until unlocked or the connection ends */
+		if (store_exec_sql(s, "SELECT pg_advisory_lock(28021)", err, "locking imports"))
+			return MS_ERR_DB;
+		s->pg_import_lock = true;
+		return MS_ERR_OK;
+	}
 	char path[4096];
 	if ((size_t)snprintf(path, sizeof path, "%s.import-lock", s->url) >= sizeof path)
 		return ms_error_set(err, MS_ERR_TOO_LARGE, "数据库路径过长 (database path too long)");
@@ -458,6 +520,10 @@ ms_err ms_store_import_lock(ms_store *s, ms_error *err)
 
 void ms_store_import_unlock(ms_store *s)
 {
+	if (s->pg_import_lock) {
+		store_exec_sql(s, "SELECT pg_advisory_unlock(28021)", NULL, "");
+		s->pg_import_lock = false;
+	}
 	if (s->lock_fd >= 0) {
 		flock(s->lock_fd, LOCK_UN);
 		close(s->lock_fd);
@@ -469,28 +535,28 @@ ms_err ms_store_cleanup_staging(ms_store *s, int64_t *removed, ms_error *err)
 {
 	*removed = 0;
 	for (;;) {
-		sqlite3_stmt *q = stmt(s, ST_STAGING_LIST, err);
+		db_stmt *q = stmt(s, ST_STAGING_LIST, err);
 		if (!q)
 			return MS_ERR_DB;
-		int rc = sqlite3_step(q);
-		if (rc == SQLITE_DONE)
+		int rc = db_step(q);
+		if (rc == DB_DONE)
 			break;
-		if (rc != SQLITE_ROW)
+		if (rc != DB_ROW)
 			return store_db_error(s, err, "listing staging batches");
-		int64_t id = sqlite3_column_int64(q, 0);
-		sqlite3_reset(q);
+		int64_t id = db_column_int64(q, 0);
+		db_reset(q);
 		static const int dels[] = {ST_STAGING_DEL_RECORDS, ST_STAGING_DEL_REJECTS,
 		                           ST_STAGING_DEL_REVIEW, ST_STAGING_DEL_CORR,
 		                           ST_STAGING_DEL_BATCH};
 		if (ms_store_begin_write(s, err))
 			return MS_ERR_DB;
 		for (size_t i = 0; i < sizeof dels / sizeof dels[0]; i++) {
-			sqlite3_stmt *d = stmt(s, dels[i], err);
+			db_stmt *d = stmt(s, dels[i], err);
 			if (!d) {
 				ms_store_rollback(s);
 				return MS_ERR_DB;
 			}
-			sqlite3_bind_int64(d, 1, id);
+			db_bind_int64(d, 1, id);
 			if (store_exec_done(s, d, err, "removing an interrupted import")) {
 				ms_store_rollback(s);
 				return MS_ERR_DB;
@@ -508,18 +574,18 @@ ms_err ms_store_cleanup_staging(ms_store *s, int64_t *removed, ms_error *err)
 
 ms_err ms_store_feed_id(ms_store *s, const char *name, int64_t *id, ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, ST_FEED_GET, err);
+	db_stmt *q = stmt(s, ST_FEED_GET, err);
 	if (!q)
 		return MS_ERR_DB;
 	store_bind_text(q, 1, name);
-	int rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW) {
-		*id = sqlite3_column_int64(q, 0);
-		sqlite3_reset(q);
+	int rc = db_step(q);
+	if (rc == DB_ROW) {
+		*id = db_column_int64(q, 0);
+		db_reset(q);
 		return MS_ERR_OK;
 	}
-	sqlite3_reset(q);
-	if (rc != SQLITE_DONE)
+	db_reset(q);
+	if (rc != DB_DONE)
 		return store_db_error(s, err, "looking up a feed");
 	q = stmt(s, ST_FEED_ADD, err);
 	if (!q)
@@ -527,7 +593,7 @@ ms_err ms_store_feed_id(ms_store *s, const char *name, int64_t *id, ms_error *er
 	store_bind_text(q, 1, name);
 	if (store_exec_done(s, q, err, "adding a feed"))
 		return MS_ERR_DB;
-	*id = sqlite3_last_insert_rowid(s->db);
+	*id = db_last_insert_rowid(s->db);
 	return MS_ERR_OK;
 }
 
@@ -544,33 +610,33 @@ static ms_batch_state state_of(const char *t)
 	return MS_BATCH_NONE;
 }
 
-static void batch_from_row(sqlite3_stmt *q, ms_batch *b)
+static void batch_from_row(db_stmt *q, ms_batch *b)
 {
-	b->id = sqlite3_column_int64(q, 0);
-	b->feed_id = sqlite3_column_int64(q, 1);
+	b->id = db_column_int64(q, 0);
+	b->feed_id = db_column_int64(q, 1);
 	b->feed = store_col_text(q, 2);
 	b->sha256 = store_col_text(q, 3);
 	b->file_name = store_col_text(q, 4);
 	b->format = store_col_text(q, 5);
 	b->encoding = store_col_text(q, 6);
 	b->state = state_of(store_col_text(q, 7));
-	b->counts.rows = sqlite3_column_int64(q, 8);
-	b->counts.accepted = sqlite3_column_int64(q, 9);
-	b->counts.unchanged = sqlite3_column_int64(q, 10);
-	b->counts.updated = sqlite3_column_int64(q, 11);
-	b->counts.rejected = sqlite3_column_int64(q, 12);
-	b->counts.review = sqlite3_column_int64(q, 13);
-	b->counts.corrected = sqlite3_column_int64(q, 14);
+	b->counts.rows = db_column_int64(q, 8);
+	b->counts.accepted = db_column_int64(q, 9);
+	b->counts.unchanged = db_column_int64(q, 10);
+	b->counts.updated = db_column_int64(q, 11);
+	b->counts.rejected = db_column_int64(q, 12);
+	b->counts.review = db_column_int64(q, 13);
+	b->counts.corrected = db_column_int64(q, 14);
 	b->actor = store_col_text(q, 15);
 	b->created = store_col_text(q, 16);
 	b->published = store_col_text(q, 17);
 	b->revoked = store_col_text(q, 18);
 }
 
-static ms_err batch_one(ms_store *s, int slot, sqlite3_stmt *q, ms_batch *out, ms_error *err)
+static ms_err batch_one(ms_store *s, int slot, db_stmt *q, ms_batch *out, ms_error *err)
 {
-	int rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW) {
+	int rc = db_step(q);
+	if (rc == DB_ROW) {
 		batch_from_row(q, out);
 		const char **f[] = {&out->feed,   &out->sha256, &out->file_name, &out->format,
 		                    &out->encoding, &out->actor, &out->created,  &out->published,
@@ -579,8 +645,8 @@ static ms_err batch_one(ms_store *s, int slot, sqlite3_stmt *q, ms_batch *out, m
 			return ms_error_set(err, MS_ERR_NOMEM, NULL);
 		return MS_ERR_OK;
 	}
-	sqlite3_reset(q);
-	if (rc == SQLITE_DONE)
+	db_reset(q);
+	if (rc == DB_DONE)
 		return MS_ERR_NOT_FOUND;
 	return store_db_error(s, err, "reading a batch");
 }
@@ -588,40 +654,40 @@ static ms_err batch_one(ms_store *s, int slot, sqlite3_stmt *q, ms_batch *out, m
 ms_err ms_store_batch_find(ms_store *s, int64_t feed_id, const char *sha256, ms_batch *out,
                            ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, ST_BATCH_FIND, err);
+	db_stmt *q = stmt(s, ST_BATCH_FIND, err);
 	if (!q)
 		return MS_ERR_DB;
-	sqlite3_bind_int64(q, 1, feed_id);
+	db_bind_int64(q, 1, feed_id);
 	store_bind_text(q, 2, sha256);
 	return batch_one(s, MS_STORE_EXT_MAX + ST_BATCH_FIND, q, out, err);
 }
 
 ms_err ms_store_batch_get(ms_store *s, int64_t batch_id, ms_batch *out, ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, ST_BATCH_GET, err);
+	db_stmt *q = stmt(s, ST_BATCH_GET, err);
 	if (!q)
 		return MS_ERR_DB;
-	sqlite3_bind_int64(q, 1, batch_id);
+	db_bind_int64(q, 1, batch_id);
 	return batch_one(s, MS_STORE_EXT_MAX + ST_BATCH_GET, q, out, err);
 }
 
 ms_err ms_store_batch_list(ms_store *s, const char *feed, int limit,
                            int (*fn)(void *ctx, const ms_batch *b), void *ctx, ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, ST_BATCH_LIST, err);
+	db_stmt *q = stmt(s, ST_BATCH_LIST, err);
 	if (!q)
 		return MS_ERR_DB;
 	store_bind_text(q, 1, feed);
-	sqlite3_bind_int(q, 2, limit > 0 ? limit : -1);
+	db_bind_int(q, 2, limit > 0 ? limit : -1);
 	int rc;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+	while ((rc = db_step(q)) == DB_ROW) {
 		ms_batch b;
 		batch_from_row(q, &b);
 		if (fn(ctx, &b))
 			break;
 	}
-	sqlite3_reset(q);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	db_reset(q);
+	if (rc != DB_ROW && rc != DB_DONE)
 		return store_db_error(s, err, "listing batches");
 	return MS_ERR_OK;
 }
@@ -630,12 +696,12 @@ ms_err ms_store_batch_create(ms_store *s, int64_t feed_id, const char *sha256,
                              const char *file_name, const char *format, const char *encoding,
                              const char *actor, int64_t *id, ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, ST_BATCH_ADD, err);
+	db_stmt *q = stmt(s, ST_BATCH_ADD, err);
 	if (!q)
 		return MS_ERR_DB;
 	char ts[32];
 	store_now_rfc3339(ts);
-	sqlite3_bind_int64(q, 1, feed_id);
+	db_bind_int64(q, 1, feed_id);
 	store_bind_text(q, 2, sha256);
 	store_bind_text(q, 3, file_name);
 	store_bind_text(q, 4, format);
@@ -644,31 +710,31 @@ ms_err ms_store_batch_create(ms_store *s, int64_t feed_id, const char *sha256,
 	store_bind_text(q, 7, ts);
 	if (store_exec_done(s, q, err, "creating a batch"))
 		return err ? err->code : MS_ERR_DB;
-	*id = sqlite3_last_insert_rowid(s->db);
+	*id = db_last_insert_rowid(s->db);
 	return MS_ERR_OK;
 }
 
 ms_err ms_store_batch_publish(ms_store *s, int64_t batch_id, const ms_batch_counts *c,
                               ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, ST_BATCH_PUBLISH, err);
+	db_stmt *q = stmt(s, ST_BATCH_PUBLISH, err);
 	if (!q)
 		return MS_ERR_DB;
 	char ts[32];
 	store_now_rfc3339(ts);
-	sqlite3_bind_int64(q, 1, batch_id);
+	db_bind_int64(q, 1, batch_id);
 	store_bind_text(q, 2, ts);
-	sqlite3_bind_int64(q, 3, c->rows);
-	sqlite3_bind_int64(q, 4, c->accepted);
-	sqlite3_bind_int64(q, 5, c->unchanged);
-	sqlite3_bind_int64(q, 6, c->updated);
-	sqlite3_bind_int64(q, 7, c->rejected);
-	sqlite3_bind_int64(q, 8, c->review);
-	sqlite3_bind_int64(q, 9, c->corrected);
+	db_bind_int64(q, 3, c->rows);
+	db_bind_int64(q, 4, c->accepted);
+	db_bind_int64(q, 5, c->unchanged);
+	db_bind_int64(q, 6, c->updated);
+	db_bind_int64(q, 7, c->rejected);
+	db_bind_int64(q, 8, c->review);
+	db_bind_int64(q, 9, c->corrected);
 	batch_states_forget(s);
 	if (store_exec_done(s, q, err, "publishing a batch"))
 		return err ? err->code : MS_ERR_DB;
-	if (sqlite3_changes(s->db) != 1)
+	if (db_changes(s->db) != 1)
 		return ms_error_set(err, MS_ERR_CONFLICT, "批次 %lld 不在暂存状态 (batch is not staging)",
 		                    (long long)batch_id);
 	return MS_ERR_OK;
@@ -677,19 +743,19 @@ ms_err ms_store_batch_publish(ms_store *s, int64_t batch_id, const ms_batch_coun
 ms_err ms_store_batch_revoke(ms_store *s, int64_t batch_id, const char *actor, const char *reason,
                              ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, ST_BATCH_REVOKE, err);
+	db_stmt *q = stmt(s, ST_BATCH_REVOKE, err);
 	if (!q)
 		return MS_ERR_DB;
 	char ts[32];
 	store_now_rfc3339(ts);
-	sqlite3_bind_int64(q, 1, batch_id);
+	db_bind_int64(q, 1, batch_id);
 	store_bind_text(q, 2, ts);
 	store_bind_text(q, 3, actor ? actor : "");
 	store_bind_text(q, 4, reason ? reason : "");
 	batch_states_forget(s);
 	if (store_exec_done(s, q, err, "revoking a batch"))
 		return err ? err->code : MS_ERR_DB;
-	if (sqlite3_changes(s->db) != 1)
+	if (db_changes(s->db) != 1)
 		return ms_error_set(err, MS_ERR_CONFLICT,
 		                    "批次 %lld 不存在或未发布 (batch not found or not published)",
 		                    (long long)batch_id);
@@ -697,10 +763,10 @@ ms_err ms_store_batch_revoke(ms_store *s, int64_t batch_id, const char *actor, c
 	q = stmt(s, ST_ALERT_FLAG_REVOKED, err);
 	if (!q)
 		return MS_ERR_DB;
-	sqlite3_bind_int64(q, 1, batch_id);
+	db_bind_int64(q, 1, batch_id);
 	if (store_exec_done(s, q, err, "flagging alerts of a revoked batch"))
 		return err ? err->code : MS_ERR_DB;
-	s->last_flagged = sqlite3_changes(s->db);
+	s->last_flagged = db_changes(s->db);
 	return MS_ERR_OK;
 }
 
@@ -725,19 +791,19 @@ static const char *keep_text(ms_store *s, const char *t)
 static ms_err batch_state_cached(ms_store *s, int64_t id, ms_batch_state *out, ms_error *err)
 {
 	if (id >= s->bstate_n) {
-		sqlite3_stmt *q = stmt(s, ST_BATCH_STATES, err);
+		db_stmt *q = stmt(s, ST_BATCH_STATES, err);
 		if (!q)
 			return MS_ERR_DB;
 		int64_t n = id + 1 + 64;
 		unsigned char *st = ms_calloc((size_t)n, 1);
 		if (!st)
 			return ms_error_set(err, MS_ERR_NOMEM, NULL);
-		sqlite3_bind_int64(q, 1, n - 1);
+		db_bind_int64(q, 1, n - 1);
 		int rc;
-		while ((rc = sqlite3_step(q)) == SQLITE_ROW)
-			st[sqlite3_column_int64(q, 0)] = (unsigned char)state_of(store_col_text(q, 1));
-		sqlite3_reset(q);
-		if (rc != SQLITE_DONE) {
+		while ((rc = db_step(q)) == DB_ROW)
+			st[db_column_int64(q, 0)] = (unsigned char)state_of(store_col_text(q, 1));
+		db_reset(q);
+		if (rc != DB_DONE) {
 			ms_free(st);
 			return store_db_error(s, err, "reading batch states");
 		}
@@ -760,36 +826,36 @@ ms_err ms_store_key_probe(ms_store *s, int64_t feed_id, const char *nkey, int64_
                           ms_key_probe *out, ms_error *err)
 {
 	memset(out, 0, sizeof *out);
-	sqlite3_stmt *q = stmt(s, ST_KEY_PROBE, err);
+	db_stmt *q = stmt(s, ST_KEY_PROBE, err);
 	if (!q)
 		return MS_ERR_DB;
-	sqlite3_bind_int64(q, 1, feed_id);
+	db_bind_int64(q, 1, feed_id);
 	store_bind_text(q, 2, nkey);
 	int rc;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		int64_t b = sqlite3_column_int64(q, 1);
+	while ((rc = db_step(q)) == DB_ROW) {
+		int64_t b = db_column_int64(q, 1);
 		if (b == batch_id) {
-			out->dup_row = sqlite3_column_int64(q, 2);
+			out->dup_row = db_column_int64(q, 2);
 			continue;
 		}
 		ms_batch_state st = MS_BATCH_NONE;
 		if (batch_state_cached(s, b, &st, err)) {
-			sqlite3_reset(q);
+			db_reset(q);
 			return MS_ERR_DB;
 		}
 		if (st == MS_BATCH_PUBLISHED) {
 			out->has_current = true;
-			out->cur_record = sqlite3_column_int64(q, 0);
+			out->cur_record = db_column_int64(q, 0);
 			out->cur_vals = keep_text(s, store_col_text(q, 3) ? store_col_text(q, 3) : "");
 			if (!out->cur_vals) {
-				sqlite3_reset(q);
+				db_reset(q);
 				return ms_error_set(err, MS_ERR_NOMEM, NULL);
 			}
 			break; /* newest first: a staging version of this batch sorts first */
 		}
 	}
-	sqlite3_reset(q);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	db_reset(q);
+	if (rc != DB_ROW && rc != DB_DONE)
 		return store_db_error(s, err, "looking up a key");
 	return MS_ERR_OK;
 }
@@ -798,57 +864,57 @@ ms_err ms_store_key_row(ms_store *s, int64_t feed_id, const char *nkey, int64_t 
                         int64_t *row, ms_error *err)
 {
 	*row = 0;
-	sqlite3_stmt *q = stmt(s, ST_KEY_ROW, err);
+	db_stmt *q = stmt(s, ST_KEY_ROW, err);
 	if (!q)
 		return MS_ERR_DB;
-	sqlite3_bind_int64(q, 1, feed_id);
+	db_bind_int64(q, 1, feed_id);
 	store_bind_text(q, 2, nkey);
-	sqlite3_bind_int64(q, 3, batch_id);
-	int rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW)
-		*row = sqlite3_column_int64(q, 0);
-	sqlite3_reset(q);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	db_bind_int64(q, 3, batch_id);
+	int rc = db_step(q);
+	if (rc == DB_ROW)
+		*row = db_column_int64(q, 0);
+	db_reset(q);
+	if (rc != DB_ROW && rc != DB_DONE)
 		return store_db_error(s, err, "looking up a key");
 	return MS_ERR_OK;
 }
 
 ms_err ms_store_feed_has_data(ms_store *s, int64_t feed_id, bool *has, ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, ST_FEED_HAS_DATA, err);
+	db_stmt *q = stmt(s, ST_FEED_HAS_DATA, err);
 	if (!q)
 		return MS_ERR_DB;
-	sqlite3_bind_int64(q, 1, feed_id);
-	int rc = sqlite3_step(q);
-	*has = rc == SQLITE_ROW;
-	sqlite3_reset(q);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	db_bind_int64(q, 1, feed_id);
+	int rc = db_step(q);
+	*has = rc == DB_ROW;
+	db_reset(q);
+	if (rc != DB_ROW && rc != DB_DONE)
 		return store_db_error(s, err, "checking a feed");
 	return MS_ERR_OK;
 }
 
 ms_err ms_store_record_insert(ms_store *s, const ms_record_in *r, ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, ST_RECORD_ADD, err);
+	db_stmt *q = stmt(s, ST_RECORD_ADD, err);
 	if (!q)
 		return MS_ERR_DB;
-	sqlite3_bind_int64(q, 1, r->feed_id);
+	db_bind_int64(q, 1, r->feed_id);
 	store_bind_text(q, 2, r->nkey);
-	sqlite3_bind_int64(q, 3, r->batch_id);
-	sqlite3_bind_int64(q, 4, r->row);
+	db_bind_int64(q, 3, r->batch_id);
+	db_bind_int64(q, 4, r->row);
 	store_bind_text(q, 5, r->idno);
 	store_bind_text(q, 6, r->area);
 	if (r->day == MS_DATE_NONE)
-		sqlite3_bind_null(q, 7);
+		db_bind_null(q, 7);
 	else
-		sqlite3_bind_int(q, 7, r->day);
+		db_bind_int(q, 7, r->day);
 	store_bind_text(q, 8, r->vals);
 	store_bind_text(q, 9, r->extra);
-	int rc = sqlite3_step(q);
-	sqlite3_reset(q);
-	if (rc == SQLITE_DONE)
+	int rc = db_step(q);
+	db_reset(q);
+	if (rc == DB_DONE && db_changes(s->db) > 0)
 		return MS_ERR_OK;
-	if (rc == SQLITE_CONSTRAINT)
+	if (rc == DB_CONSTRAINT || rc == DB_DONE)
 		return MS_ERR_EXISTS; /* the key is already in this batch */
 	return store_db_error(s, err, "storing a record");
 }
@@ -865,36 +931,36 @@ ms_err ms_store_unchanged_mark(ms_store *s, const char *nkey, int64_t row, int64
 			return MS_ERR_DB;
 		s->unchanged_ready = true;
 		/* the temp statements must be prepared after the table exists */
-		sqlite3_finalize(s->st[ST_UNCH_ADD]);
-		sqlite3_finalize(s->st[ST_UNCH_GET]);
+		db_finalize(s->st[ST_UNCH_ADD]);
+		db_finalize(s->st[ST_UNCH_GET]);
 		s->st[ST_UNCH_ADD] = s->st[ST_UNCH_GET] = NULL;
 	}
-	sqlite3_stmt *q = stmt(s, ST_UNCH_GET, err);
+	db_stmt *q = stmt(s, ST_UNCH_GET, err);
 	if (!q)
 		return MS_ERR_DB;
 	store_bind_text(q, 1, nkey);
-	int rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW) {
-		*dup_row = sqlite3_column_int64(q, 0);
-		sqlite3_reset(q);
+	int rc = db_step(q);
+	if (rc == DB_ROW) {
+		*dup_row = db_column_int64(q, 0);
+		db_reset(q);
 		return MS_ERR_OK;
 	}
-	sqlite3_reset(q);
-	if (rc != SQLITE_DONE)
+	db_reset(q);
+	if (rc != DB_DONE)
 		return store_db_error(s, err, "checking a repeated key");
 	q = stmt(s, ST_UNCH_ADD, err);
 	if (!q)
 		return MS_ERR_DB;
 	store_bind_text(q, 1, nkey);
-	sqlite3_bind_int64(q, 2, row);
+	db_bind_int64(q, 2, row);
 	return store_exec_done(s, q, err, "remembering an unchanged key");
 }
 
 void ms_store_unchanged_reset(ms_store *s)
 {
 	if (s->unchanged_ready) {
-		sqlite3_finalize(s->st[ST_UNCH_ADD]);
-		sqlite3_finalize(s->st[ST_UNCH_GET]);
+		db_finalize(s->st[ST_UNCH_ADD]);
+		db_finalize(s->st[ST_UNCH_GET]);
 		s->st[ST_UNCH_ADD] = s->st[ST_UNCH_GET] = NULL;
 		store_exec_sql(s, "DROP TABLE IF EXISTS temp.unchanged", NULL, "");
 		s->unchanged_ready = false;
@@ -904,11 +970,11 @@ void ms_store_unchanged_reset(ms_store *s)
 ms_err ms_store_correction_insert(ms_store *s, int64_t batch_id, int64_t row, const char *original,
                                   const char *corrected, ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, ST_CORR_ADD, err);
+	db_stmt *q = stmt(s, ST_CORR_ADD, err);
 	if (!q)
 		return MS_ERR_DB;
-	sqlite3_bind_int64(q, 1, batch_id);
-	sqlite3_bind_int64(q, 2, row);
+	db_bind_int64(q, 1, batch_id);
+	db_bind_int64(q, 2, row);
 	store_bind_text(q, 3, original);
 	store_bind_text(q, 4, corrected);
 	return store_exec_done(s, q, err, "recording a correction");
@@ -916,11 +982,11 @@ ms_err ms_store_correction_insert(ms_store *s, int64_t batch_id, int64_t row, co
 
 ms_err ms_store_reject_insert(ms_store *s, const ms_reject_in *r, ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, ST_REJECT_ADD, err);
+	db_stmt *q = stmt(s, ST_REJECT_ADD, err);
 	if (!q)
 		return MS_ERR_DB;
-	sqlite3_bind_int64(q, 1, r->batch_id);
-	sqlite3_bind_int64(q, 2, r->row);
+	db_bind_int64(q, 1, r->batch_id);
+	db_bind_int64(q, 2, r->row);
 	store_bind_text(q, 3, r->col ? r->col : "");
 	store_bind_text(q, 4, r->code);
 	store_bind_text(q, 5, r->reason_zh);
@@ -932,21 +998,21 @@ ms_err ms_store_reject_insert(ms_store *s, const ms_reject_in *r, ms_error *err)
 ms_err ms_store_reject_list(ms_store *s, int64_t batch_id, int limit,
                             int (*fn)(void *ctx, const ms_reject_in *r), void *ctx, ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, ST_REJECT_LIST, err);
+	db_stmt *q = stmt(s, ST_REJECT_LIST, err);
 	if (!q)
 		return MS_ERR_DB;
-	sqlite3_bind_int64(q, 1, batch_id);
-	sqlite3_bind_int(q, 2, limit > 0 ? limit : -1);
+	db_bind_int64(q, 1, batch_id);
+	db_bind_int(q, 2, limit > 0 ? limit : -1);
 	int rc;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		ms_reject_in r = {sqlite3_column_int64(q, 0), sqlite3_column_int64(q, 1), store_col_text(q, 2),
+	while ((rc = db_step(q)) == DB_ROW) {
+		ms_reject_in r = {db_column_int64(q, 0), db_column_int64(q, 1), store_col_text(q, 2),
 		                  store_col_text(q, 3),             store_col_text(q, 4),             store_col_text(q, 5),
 		                  store_col_text(q, 6)};
 		if (fn(ctx, &r))
 			break;
 	}
-	sqlite3_reset(q);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	db_reset(q);
+	if (rc != DB_ROW && rc != DB_DONE)
 		return store_db_error(s, err, "listing rejected rows");
 	return MS_ERR_OK;
 }
@@ -955,12 +1021,12 @@ ms_err ms_store_reject_list(ms_store *s, int64_t batch_id, int limit,
 
 ms_err ms_store_review_insert(ms_store *s, const ms_review *r, ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, ST_REVIEW_ADD, err);
+	db_stmt *q = stmt(s, ST_REVIEW_ADD, err);
 	if (!q)
 		return MS_ERR_DB;
-	sqlite3_bind_int64(q, 1, r->batch_id);
-	sqlite3_bind_int64(q, 2, r->row);
-	sqlite3_bind_int64(q, 3, r->feed_id);
+	db_bind_int64(q, 1, r->batch_id);
+	db_bind_int64(q, 2, r->row);
+	db_bind_int64(q, 3, r->feed_id);
 	store_bind_text(q, 4, r->idno_raw ? r->idno_raw : "");
 	store_bind_text(q, 5, r->name ? r->name : "");
 	store_bind_text(q, 6, r->reason ? r->reason : "");
@@ -968,20 +1034,20 @@ ms_err ms_store_review_insert(ms_store *s, const ms_review *r, ms_error *err)
 	store_bind_text(q, 8, r->nkey);
 	store_bind_text(q, 9, r->area);
 	if (r->day == MS_DATE_NONE)
-		sqlite3_bind_null(q, 10);
+		db_bind_null(q, 10);
 	else
-		sqlite3_bind_int(q, 10, r->day);
+		db_bind_int(q, 10, r->day);
 	store_bind_text(q, 11, r->vals);
 	store_bind_text(q, 12, r->extra);
 	return store_exec_done(s, q, err, "queueing a row for review");
 }
 
-void store_review_from_row(sqlite3_stmt *q, ms_review *r)
+void store_review_from_row(db_stmt *q, ms_review *r)
 {
-	r->id = sqlite3_column_int64(q, 0);
-	r->batch_id = sqlite3_column_int64(q, 1);
-	r->row = sqlite3_column_int64(q, 2);
-	r->feed_id = sqlite3_column_int64(q, 3);
+	r->id = db_column_int64(q, 0);
+	r->batch_id = db_column_int64(q, 1);
+	r->row = db_column_int64(q, 2);
+	r->feed_id = db_column_int64(q, 3);
 	r->feed = store_col_text(q, 4);
 	r->idno_raw = store_col_text(q, 5);
 	r->name = store_col_text(q, 6);
@@ -991,8 +1057,8 @@ void store_review_from_row(sqlite3_stmt *q, ms_review *r)
 	r->area = store_col_text(q, 10);
 	r->vals = store_col_text(q, 11);
 	r->extra = store_col_text(q, 12);
-	r->day = sqlite3_column_type(q, 13) == SQLITE_NULL ? MS_DATE_NONE
-	                                                    : (int32_t)sqlite3_column_int(q, 13);
+	r->day = db_column_type(q, 13) == DB_NULL ? MS_DATE_NONE
+	                                                    : (int32_t)db_column_int(q, 13);
 	r->state = store_col_text(q, 14);
 	r->linked_idno = store_col_text(q, 15);
 	r->decided_by = store_col_text(q, 16);
@@ -1003,33 +1069,33 @@ void store_review_from_row(sqlite3_stmt *q, ms_review *r)
 ms_err ms_store_review_list(ms_store *s, const char *state, int64_t batch_id, int limit,
                             int (*fn)(void *ctx, const ms_review *r), void *ctx, ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, ST_REVIEW_LIST, err);
+	db_stmt *q = stmt(s, ST_REVIEW_LIST, err);
 	if (!q)
 		return MS_ERR_DB;
 	store_bind_text(q, 1, state);
-	sqlite3_bind_int64(q, 2, batch_id);
-	sqlite3_bind_int(q, 3, limit > 0 ? limit : -1);
+	db_bind_int64(q, 2, batch_id);
+	db_bind_int(q, 3, limit > 0 ? limit : -1);
 	int rc;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+	while ((rc = db_step(q)) == DB_ROW) {
 		ms_review r;
 		store_review_from_row(q, &r);
 		if (fn(ctx, &r))
 			break;
 	}
-	sqlite3_reset(q);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	db_reset(q);
+	if (rc != DB_ROW && rc != DB_DONE)
 		return store_db_error(s, err, "listing the review queue");
 	return MS_ERR_OK;
 }
 
 ms_err ms_store_review_get(ms_store *s, int64_t id, ms_review *out, ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, ST_REVIEW_GET, err);
+	db_stmt *q = stmt(s, ST_REVIEW_GET, err);
 	if (!q)
 		return MS_ERR_DB;
-	sqlite3_bind_int64(q, 1, id);
-	int rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW) {
+	db_bind_int64(q, 1, id);
+	int rc = db_step(q);
+	if (rc == DB_ROW) {
 		store_review_from_row(q, out);
 		const char **f[] = {&out->feed, &out->idno_raw, &out->name, &out->reason,
 		                    &out->candidates, &out->nkey, &out->area, &out->vals, &out->extra,
@@ -1039,8 +1105,8 @@ ms_err ms_store_review_get(ms_store *s, int64_t id, ms_review *out, ms_error *er
 			return ms_error_set(err, MS_ERR_NOMEM, NULL);
 		return MS_ERR_OK;
 	}
-	sqlite3_reset(q);
-	if (rc == SQLITE_DONE)
+	db_reset(q);
+	if (rc == DB_DONE)
 		return ms_error_set(err, MS_ERR_NOT_FOUND, "待核对记录 %lld 不存在 (no such review item)",
 		                    (long long)id);
 	return store_db_error(s, err, "reading a review item");
@@ -1067,7 +1133,7 @@ ms_err ms_store_review_decide(ms_store *s, int64_t id, const char *linked_idno, 
 		char *nkey = ms_strdup(r.nkey), *vals = ms_strdup(vals_in ? vals_in : r.vals);
 		char *area = r.area ? ms_strdup(r.area) : NULL, *extra = r.extra ? ms_strdup(r.extra) : NULL;
 		ms_record_in rec = {r.feed_id, r.batch_id, r.row, nkey, linked_idno, area, r.day, vals, extra};
-		sqlite3_reset(s->st[ST_REVIEW_GET]);
+		db_reset(s->st[ST_REVIEW_GET]);
 		if (!nkey || !vals || (r.area && !area) || (r.extra && !extra))
 			rc = ms_error_set(err, MS_ERR_NOMEM, NULL);
 		else
@@ -1079,15 +1145,15 @@ ms_err ms_store_review_decide(ms_store *s, int64_t id, const char *linked_idno, 
 		if (rc)
 			goto fail;
 	}
-	sqlite3_reset(s->st[ST_REVIEW_GET]);
-	sqlite3_stmt *q = stmt(s, ST_REVIEW_DECIDE, err);
+	db_reset(s->st[ST_REVIEW_GET]);
+	db_stmt *q = stmt(s, ST_REVIEW_DECIDE, err);
 	if (!q) {
 		rc = MS_ERR_DB;
 		goto fail;
 	}
 	char ts[32];
 	store_now_rfc3339(ts);
-	sqlite3_bind_int64(q, 1, id);
+	db_bind_int64(q, 1, id);
 	store_bind_text(q, 2, linked_idno ? "linked" : "discarded");
 	store_bind_text(q, 3, linked_idno);
 	store_bind_text(q, 4, actor ? actor : "");
@@ -1107,25 +1173,25 @@ fail:
 ms_err ms_store_current_vals(ms_store *s, int64_t feed_id, const char *nkey, char *out,
                              size_t cap, ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, ST_CURRENT_VALS, err);
+	db_stmt *q = stmt(s, ST_CURRENT_VALS, err);
 	if (!q)
 		return MS_ERR_DB;
-	sqlite3_bind_int64(q, 1, feed_id);
+	db_bind_int64(q, 1, feed_id);
 	store_bind_text(q, 2, nkey);
-	int rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW) {
+	int rc = db_step(q);
+	if (rc == DB_ROW) {
 		const char *v = store_col_text(q, 0);
 		size_t n = v ? strlen(v) : 0;
 		if (n >= cap) {
-			sqlite3_reset(q);
+			db_reset(q);
 			return ms_error_set(err, MS_ERR_TOO_LARGE, "记录过长 (record too long)");
 		}
 		memcpy(out, v ? v : "", n + 1);
-		sqlite3_reset(q);
+		db_reset(q);
 		return MS_ERR_OK;
 	}
-	sqlite3_reset(q);
-	if (rc == SQLITE_DONE)
+	db_reset(q);
+	if (rc == DB_DONE)
 		return MS_ERR_NOT_FOUND;
 	return store_db_error(s, err, "reading a record");
 }
@@ -1134,15 +1200,15 @@ ms_err ms_store_current_records(ms_store *s, int64_t feed_id,
                                 int (*fn)(void *ctx, const ms_record *r), void *ctx,
                                 ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, ST_CURRENT_RECORDS, err);
+	db_stmt *q = stmt(s, ST_CURRENT_RECORDS, err);
 	if (!q)
 		return MS_ERR_DB;
-	sqlite3_bind_int64(q, 1, feed_id);
+	db_bind_int64(q, 1, feed_id);
 	int rc;
 	char *last = NULL;
 	size_t last_cap = 0;
 	ms_err out = MS_ERR_OK;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+	while ((rc = db_step(q)) == DB_ROW) {
 		const char *nkey = store_col_text(q, 3);
 		size_t n = strlen(nkey) + 1;
 		if (last && strcmp(last, nkey) == 0)
@@ -1157,37 +1223,37 @@ ms_err ms_store_current_records(ms_store *s, int64_t feed_id,
 			last_cap = n * 2;
 		}
 		memcpy(last, nkey, n);
-		ms_record r = {sqlite3_column_int64(q, 0),
-		               sqlite3_column_int64(q, 1),
-		               sqlite3_column_int64(q, 2),
+		ms_record r = {db_column_int64(q, 0),
+		               db_column_int64(q, 1),
+		               db_column_int64(q, 2),
 		               nkey,
 		               store_col_text(q, 4),
 		               store_col_text(q, 5),
 		               store_col_text(q, 6),
-		               sqlite3_column_type(q, 7) == SQLITE_NULL ? MS_DATE_NONE
-		                                                        : (int32_t)sqlite3_column_int(q, 7)};
+		               db_column_type(q, 7) == DB_NULL ? MS_DATE_NONE
+		                                                        : (int32_t)db_column_int(q, 7)};
 		if (fn(ctx, &r))
 			break;
 	}
-	sqlite3_reset(q);
+	db_reset(q);
 	ms_free(last);
 	if (out)
 		return out;
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	if (rc != DB_ROW && rc != DB_DONE)
 		return store_db_error(s, err, "reading records");
 	return MS_ERR_OK;
 }
 
 ms_err ms_store_current_count(ms_store *s, int64_t feed_id, int64_t *n, ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, ST_CURRENT_COUNT, err);
+	db_stmt *q = stmt(s, ST_CURRENT_COUNT, err);
 	if (!q)
 		return MS_ERR_DB;
-	sqlite3_bind_int64(q, 1, feed_id);
-	int rc = sqlite3_step(q);
-	*n = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
-	sqlite3_reset(q);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	db_bind_int64(q, 1, feed_id);
+	int rc = db_step(q);
+	*n = rc == DB_ROW ? db_column_int64(q, 0) : 0;
+	db_reset(q);
+	if (rc != DB_ROW && rc != DB_DONE)
 		return store_db_error(s, err, "counting records");
 	return MS_ERR_OK;
 }
@@ -1205,15 +1271,15 @@ enum {
 ms_err ms_store_feed_list(ms_store *s, int (*fn)(void *ctx, int64_t feed_id, const char *name),
                           void *ctx, ms_error *err)
 {
-	sqlite3_stmt *q = store_stmt_ext(s, SNAP_FEED_LIST, "SELECT id, name FROM feed ORDER BY id", err);
+	db_stmt *q = store_stmt_ext(s, SNAP_FEED_LIST, "SELECT id, name FROM feed ORDER BY id", err);
 	if (!q)
 		return MS_ERR_DB;
 	int rc;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
-		if (fn(ctx, sqlite3_column_int64(q, 0), store_col_text(q, 1)))
+	while ((rc = db_step(q)) == DB_ROW)
+		if (fn(ctx, db_column_int64(q, 0), store_col_text(q, 1)))
 			break;
-	sqlite3_reset(q);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	db_reset(q);
+	if (rc != DB_ROW && rc != DB_DONE)
 		return store_db_error(s, err, "listing feeds");
 	return MS_ERR_OK;
 }
@@ -1222,17 +1288,17 @@ ms_err ms_store_published_batches(ms_store *s,
                                   int (*fn)(void *ctx, int64_t batch_id, int64_t feed_id),
                                   void *ctx, ms_error *err)
 {
-	sqlite3_stmt *q = store_stmt_ext(
+	db_stmt *q = store_stmt_ext(
 	        s, SNAP_BATCH_PUBLISHED,
 	        "SELECT id, feed_id FROM batch WHERE state = 'published' ORDER BY id", err);
 	if (!q)
 		return MS_ERR_DB;
 	int rc;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
-		if (fn(ctx, sqlite3_column_int64(q, 0), sqlite3_column_int64(q, 1)))
+	while ((rc = db_step(q)) == DB_ROW)
+		if (fn(ctx, db_column_int64(q, 0), db_column_int64(q, 1)))
 			break;
-	sqlite3_reset(q);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	db_reset(q);
+	if (rc != DB_ROW && rc != DB_DONE)
 		return store_db_error(s, err, "listing published batches");
 	return MS_ERR_OK;
 }
@@ -1240,15 +1306,15 @@ ms_err ms_store_published_batches(ms_store *s,
 ms_err ms_store_record_max_id(ms_store *s, int64_t *max_id, ms_error *err)
 {
 	*max_id = 0;
-	sqlite3_stmt *q =
+	db_stmt *q =
 	        store_stmt_ext(s, SNAP_RECORD_MAX_ID, "SELECT coalesce(max(id), 0) FROM record", err);
 	if (!q)
 		return MS_ERR_DB;
-	int rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW)
-		*max_id = sqlite3_column_int64(q, 0);
-	sqlite3_reset(q);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	int rc = db_step(q);
+	if (rc == DB_ROW)
+		*max_id = db_column_int64(q, 0);
+	db_reset(q);
+	if (rc != DB_ROW && rc != DB_DONE)
 		return store_db_error(s, err, "reading the last record id");
 	return MS_ERR_OK;
 }
@@ -1258,7 +1324,7 @@ ms_err ms_store_record_scan(ms_store *s, int64_t from_id, int64_t to_id, bool de
                             ms_error *err)
 {
 	/* a range of the table's rowid: one sequential pass, no index */
-	sqlite3_stmt *q =
+	db_stmt *q =
 	        descending
 	                ? store_stmt_ext(s, SNAP_RECORD_RANGE_DESC,
 	                                 "SELECT id, feed_id, batch_id, row, idno, area, day, vals "
@@ -1270,28 +1336,28 @@ ms_err ms_store_record_scan(ms_store *s, int64_t from_id, int64_t to_id, bool de
 	                                 err);
 	if (!q)
 		return MS_ERR_DB;
-	sqlite3_bind_int64(q, 1, from_id);
-	sqlite3_bind_int64(q, 2, to_id);
+	db_bind_int64(q, 1, from_id);
+	db_bind_int64(q, 2, to_id);
 	int rc;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+	while ((rc = db_step(q)) == DB_ROW) {
 		ms_record_row r;
-		r.id = sqlite3_column_int64(q, 0);
-		r.feed_id = sqlite3_column_int64(q, 1);
-		r.batch_id = sqlite3_column_int64(q, 2);
-		r.row = sqlite3_column_int64(q, 3);
+		r.id = db_column_int64(q, 0);
+		r.feed_id = db_column_int64(q, 1);
+		r.batch_id = db_column_int64(q, 2);
+		r.row = db_column_int64(q, 3);
 		r.idno = store_col_text(q, 4);
 		r.area = store_col_text(q, 5);
-		r.day = sqlite3_column_type(q, 6) == SQLITE_NULL ? MS_DATE_NONE
-		                                                  : (int32_t)sqlite3_column_int(q, 6);
+		r.day = db_column_type(q, 6) == DB_NULL ? MS_DATE_NONE
+		                                                  : (int32_t)db_column_int(q, 6);
 		r.vals = store_col_text(q, 7);
-		r.vals_len = r.vals ? (size_t)sqlite3_column_bytes(q, 7) : 0;
+		r.vals_len = r.vals ? (size_t)db_column_bytes(q, 7) : 0;
 		if (!r.vals)
 			r.vals = "";
 		if (fn(ctx, &r))
 			break;
 	}
-	sqlite3_reset(q);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	db_reset(q);
+	if (rc != DB_ROW && rc != DB_DONE)
 		return store_db_error(s, err, "reading records");
 	return MS_ERR_OK;
 }

@@ -6,7 +6,6 @@
 
 #include "store/store_impl.h"
 
-#include <sqlite3.h>
 #include <string.h>
 
 /* clang-format off */
@@ -73,12 +72,12 @@ static const char *const work_sql[] = {
 #undef X
 };
 
-static sqlite3_stmt *stmt(ms_store *s, int id, ms_error *err)
+static db_stmt *stmt(ms_store *s, int id, ms_error *err)
 {
 	return store_stmt_ext(s, MS_STORE_EXT_WORK + id, work_sql[id], err);
 }
 
-static void alert_from_row(sqlite3_stmt *q, ms_work_alert_row *w)
+static void alert_from_row(db_stmt *q, ms_work_alert_row *w)
 {
 	store_alert_from_row(q, &w->a);
 	w->outcome = store_col_text(q, MS_STORE_ALERT_NCOLS);
@@ -87,12 +86,12 @@ static void alert_from_row(sqlite3_stmt *q, ms_work_alert_row *w)
 
 ms_err ms_store_work_alert_get(ms_store *s, int64_t id, ms_work_alert_row *out, ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, WS_ALERT_GET, err);
+	db_stmt *q = stmt(s, WS_ALERT_GET, err);
 	if (!q)
 		return MS_ERR_DB;
-	sqlite3_bind_int64(q, 1, id);
-	int rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW) {
+	db_bind_int64(q, 1, id);
+	int rc = db_step(q);
+	if (rc == DB_ROW) {
 		alert_from_row(q, out);
 		ms_alert *a = &out->a;
 		const char **fields[] = {&a->rule,    &a->kind,         &a->subject_type, &a->subject,
@@ -101,26 +100,26 @@ ms_err ms_store_work_alert_get(ms_store *s, int64_t id, ms_work_alert_row *out, 
 		                         &out->outcome, &out->decision};
 		if (!store_copy_into(out->text_, sizeof out->text_, fields,
 		                     (int)(sizeof fields / sizeof fields[0]))) {
-			sqlite3_reset(q);
+			db_reset(q);
 			return ms_error_set(err, MS_ERR_TOO_LARGE,
 			                    "预警记录过长 (an alert row is too long)");
 		}
-		sqlite3_reset(q);
+		db_reset(q);
 		return MS_ERR_OK;
 	}
-	sqlite3_reset(q);
-	if (rc == SQLITE_DONE)
+	db_reset(q);
+	if (rc == DB_DONE)
 		return MS_ERR_NOT_FOUND;
 	return store_db_error(s, err, "reading an alert");
 }
 
 ms_err ms_store_work_alert_change(ms_store *s, const ms_alert_change *c, ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, WS_ALERT_CHANGE, err);
+	db_stmt *q = stmt(s, WS_ALERT_CHANGE, err);
 	if (!q)
 		return MS_ERR_DB;
-	sqlite3_bind_int64(q, 1, c->id);
-	sqlite3_bind_int64(q, 2, c->version);
+	db_bind_int64(q, 1, c->id);
+	db_bind_int64(q, 2, c->version);
 	store_bind_text(q, 3, c->state);
 	store_bind_text(q, 4, c->assignee);
 	store_bind_text(q, 5, c->outcome);
@@ -128,17 +127,17 @@ ms_err ms_store_work_alert_change(ms_store *s, const ms_alert_change *c, ms_erro
 	store_bind_text(q, 7, c->closed);
 	if (store_exec_done(s, q, err, "changing an alert"))
 		return err ? err->code : MS_ERR_DB;
-	return sqlite3_changes(s->db) == 1 ? MS_ERR_OK : MS_ERR_CONFLICT;
+	return db_changes(s->db) == 1 ? MS_ERR_OK : MS_ERR_CONFLICT;
 }
 
 ms_err ms_store_work_event_add(ms_store *s, int64_t alert_id, const char *at, const char *actor,
                                const char *from_state, const char *to_state, const char *note,
                                int64_t *event_id, ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, WS_EVENT_ADD, err);
+	db_stmt *q = stmt(s, WS_EVENT_ADD, err);
 	if (!q)
 		return MS_ERR_DB;
-	sqlite3_bind_int64(q, 1, alert_id);
+	db_bind_int64(q, 1, alert_id);
 	store_bind_text(q, 2, at);
 	store_bind_text(q, 3, actor ? actor : "");
 	store_bind_text(q, 4, from_state ? from_state : "");
@@ -146,17 +145,17 @@ ms_err ms_store_work_event_add(ms_store *s, int64_t alert_id, const char *at, co
 	store_bind_text(q, 6, note ? note : "");
 	if (store_exec_done(s, q, err, "recording an alert event"))
 		return err ? err->code : MS_ERR_DB;
-	*event_id = sqlite3_last_insert_rowid(s->db);
+	*event_id = db_last_insert_rowid(s->db);
 	return MS_ERR_OK;
 }
 
 ms_err ms_store_work_verification_add(ms_store *s, const ms_verification_row *v, ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, WS_VERIF_ADD, err);
+	db_stmt *q = stmt(s, WS_VERIF_ADD, err);
 	if (!q)
 		return MS_ERR_DB;
-	sqlite3_bind_int64(q, 1, v->event_id);
-	sqlite3_bind_int64(q, 2, v->alert_id);
+	db_bind_int64(q, 1, v->event_id);
+	db_bind_int64(q, 2, v->alert_id);
 	store_bind_text(q, 3, v->outcome);
 	store_bind_text(q, 4, v->benefit);
 	store_bind_text(q, 5, v->adjustment);
@@ -168,13 +167,13 @@ ms_err ms_store_work_verification_add(ms_store *s, const ms_verification_row *v,
 ms_err ms_store_work_events(ms_store *s, int64_t alert_id,
                             int (*fn)(void *ctx, const ms_event_row *e), void *ctx, ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, WS_EVENTS, err);
+	db_stmt *q = stmt(s, WS_EVENTS, err);
 	if (!q)
 		return MS_ERR_DB;
-	sqlite3_bind_int64(q, 1, alert_id);
+	db_bind_int64(q, 1, alert_id);
 	int rc;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		ms_event_row e = {.id = sqlite3_column_int64(q, 0),
+	while ((rc = db_step(q)) == DB_ROW) {
+		ms_event_row e = {.id = db_column_int64(q, 0),
 		                  .at = store_col_text(q, 1),
 		                  .actor = store_col_text(q, 2),
 		                  .from_state = store_col_text(q, 3),
@@ -189,8 +188,8 @@ ms_err ms_store_work_events(ms_store *s, int64_t alert_id,
 		if (fn(ctx, &e))
 			break;
 	}
-	sqlite3_reset(q);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	db_reset(q);
+	if (rc != DB_ROW && rc != DB_DONE)
 		return store_db_error(s, err, "reading alert events");
 	return MS_ERR_OK;
 }
@@ -201,19 +200,19 @@ ms_err ms_store_work_attach(ms_store *s, int64_t alert_id, const char *sha256, c
                             const void *bytes, size_t len, const char *name, const char *added_by,
                             const char *added, ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, WS_BLOB_PUT, err);
+	db_stmt *q = stmt(s, WS_BLOB_PUT, err);
 	if (!q)
 		return MS_ERR_DB;
 	store_bind_text(q, 1, sha256);
 	store_bind_text(q, 2, mime);
-	sqlite3_bind_int64(q, 3, (sqlite3_int64)len);
-	sqlite3_bind_blob64(q, 4, bytes, (sqlite3_uint64)len, SQLITE_STATIC);
+	db_bind_int64(q, 3, (int64_t)len);
+	db_bind_blob64(q, 4, bytes, (uint64_t)len, DB_STATIC);
 	if (store_exec_done(s, q, err, "storing an attachment"))
 		return err ? err->code : MS_ERR_DB;
 	q = stmt(s, WS_ATT_LINK, err);
 	if (!q)
 		return MS_ERR_DB;
-	sqlite3_bind_int64(q, 1, alert_id);
+	db_bind_int64(q, 1, alert_id);
 	store_bind_text(q, 2, sha256);
 	store_bind_text(q, 3, name ? name : "");
 	store_bind_text(q, 4, added_by);
@@ -225,23 +224,23 @@ ms_err ms_store_work_attachments(ms_store *s, int64_t alert_id,
                                  int (*fn)(void *ctx, const ms_attachment_row *a), void *ctx,
                                  ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, WS_ATT_LIST, err);
+	db_stmt *q = stmt(s, WS_ATT_LIST, err);
 	if (!q)
 		return MS_ERR_DB;
-	sqlite3_bind_int64(q, 1, alert_id);
+	db_bind_int64(q, 1, alert_id);
 	int rc;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+	while ((rc = db_step(q)) == DB_ROW) {
 		ms_attachment_row a = {.sha256 = store_col_text(q, 0),
 		                       .mime = store_col_text(q, 1),
-		                       .size = sqlite3_column_int64(q, 2),
+		                       .size = db_column_int64(q, 2),
 		                       .name = store_col_text(q, 3),
 		                       .added_by = store_col_text(q, 4),
 		                       .added = store_col_text(q, 5)};
 		if (fn(ctx, &a))
 			break;
 	}
-	sqlite3_reset(q);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	db_reset(q);
+	if (rc != DB_ROW && rc != DB_DONE)
 		return store_db_error(s, err, "listing attachments");
 	return MS_ERR_OK;
 }
@@ -251,40 +250,40 @@ ms_err ms_store_work_attachment_read(ms_store *s, int64_t alert_id, const char *
                                                   size_t len),
                                      void *ctx, ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, WS_ATT_READ, err);
+	db_stmt *q = stmt(s, WS_ATT_READ, err);
 	if (!q)
 		return MS_ERR_DB;
-	sqlite3_bind_int64(q, 1, alert_id);
+	db_bind_int64(q, 1, alert_id);
 	store_bind_text(q, 2, sha256);
-	int rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW) {
-		const void *b = sqlite3_column_blob(q, 1);
-		size_t n = (size_t)sqlite3_column_bytes(q, 1);
+	int rc = db_step(q);
+	if (rc == DB_ROW) {
+		const void *b = db_column_blob(q, 1);
+		size_t n = (size_t)db_column_bytes(q, 1);
 		ms_err e = fn(ctx, store_col_text(q, 0), b, n);
-		sqlite3_reset(q);
+		db_reset(q);
 		return e;
 	}
-	sqlite3_reset(q);
-	if (rc == SQLITE_DONE)
+	db_reset(q);
+	if (rc == DB_DONE)
 		return MS_ERR_NOT_FOUND;
 	return store_db_error(s, err, "reading an attachment");
 }
 
 /* ---- inboxes ---- */
 
-static ms_err list_alerts(ms_store *s, sqlite3_stmt *q,
+static ms_err list_alerts(ms_store *s, db_stmt *q,
                           int (*fn)(void *ctx, const ms_work_alert_row *a), void *ctx,
                           ms_error *err)
 {
 	int rc;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+	while ((rc = db_step(q)) == DB_ROW) {
 		ms_work_alert_row w;
 		alert_from_row(q, &w);
 		if (fn(ctx, &w))
 			break;
 	}
-	sqlite3_reset(q);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	db_reset(q);
+	if (rc != DB_ROW && rc != DB_DONE)
 		return store_db_error(s, err, "reading an inbox");
 	return MS_ERR_OK;
 }
@@ -293,7 +292,7 @@ ms_err ms_store_work_inbox_station(ms_store *s, const char *code,
                                    int (*fn)(void *ctx, const ms_work_alert_row *a), void *ctx,
                                    ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, WS_INBOX_STATION, err);
+	db_stmt *q = stmt(s, WS_INBOX_STATION, err);
 	if (!q)
 		return MS_ERR_DB;
 	store_bind_text(q, 1, code);
@@ -304,7 +303,7 @@ ms_err ms_store_work_inbox_worker(ms_store *s, const char *user,
                                   int (*fn)(void *ctx, const ms_work_alert_row *a), void *ctx,
                                   ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, WS_INBOX_WORKER, err);
+	db_stmt *q = stmt(s, WS_INBOX_WORKER, err);
 	if (!q)
 		return MS_ERR_DB;
 	store_bind_text(q, 1, user);
@@ -315,7 +314,7 @@ ms_err ms_store_work_inbox_county(ms_store *s, const char *county, const char *t
                                   int (*fn)(void *ctx, const ms_work_alert_row *a), void *ctx,
                                   ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, WS_INBOX_COUNTY, err);
+	db_stmt *q = stmt(s, WS_INBOX_COUNTY, err);
 	if (!q)
 		return MS_ERR_DB;
 	store_bind_text(q, 1, county);
@@ -329,15 +328,15 @@ ms_err ms_store_work_cohort(ms_store *s, const char *area, const char *from, con
                             int (*fn)(void *ctx, const ms_cohort_row *r), void *ctx,
                             ms_error *err)
 {
-	sqlite3_stmt *q = stmt(s, WS_COHORT, err);
+	db_stmt *q = stmt(s, WS_COHORT, err);
 	if (!q)
 		return MS_ERR_DB;
 	store_bind_text(q, 1, area ? area : "");
 	store_bind_text(q, 2, from);
 	store_bind_text(q, 3, to);
 	int rc;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		ms_cohort_row r = {.id = sqlite3_column_int64(q, 0),
+	while ((rc = db_step(q)) == DB_ROW) {
+		ms_cohort_row r = {.id = db_column_int64(q, 0),
 		                   .rule = store_col_text(q, 1),
 		                   .created = store_col_text(q, 2),
 		                   .due = store_col_text(q, 3),
@@ -346,8 +345,8 @@ ms_err ms_store_work_cohort(ms_store *s, const char *area, const char *from, con
 		if (fn(ctx, &r))
 			break;
 	}
-	sqlite3_reset(q);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	db_reset(q);
+	if (rc != DB_ROW && rc != DB_DONE)
 		return store_db_error(s, err, "reading alerts for the figures");
 	return MS_ERR_OK;
 }

@@ -138,7 +138,8 @@ static int remind_days_max(const ms_pack *pack, ms_date today)
 }
 
 static ms_err one_event(ms_store *s, const cand *c, const char *event, const char *ref,
-                        const char *at, int (*fn)(void *ctx, const ms_remind_item *it), void *ctx,
+                        const char *at, bool dry_run,
+                        int (*fn)(void *ctx, const ms_remind_item *it), void *ctx,
                         ms_remind_result *out, ms_error *err)
 {
 	ms_alert a = {.id = c->id,
@@ -153,7 +154,12 @@ static ms_err one_event(ms_store *s, const cand *c, const char *event, const cha
 	              .assignee = c->has_assignee ? c->assignee : NULL};
 	bool added = false;
 	int64_t queued = 0;
-	ms_err e = ms_notify_event(s, &a, event, ref, at, &added, &queued, err);
+	/* a dry run records the notice (rolled back) but only counts the
+	 * deliveries: a rolled-back insert would use up PostgreSQL's ids */
+	ms_err e = dry_run ? ms_store_notice_add(s, c->id, event, ref, at, &added, err)
+	                   : ms_notify_event(s, &a, event, ref, at, &added, &queued, err);
+	if (!e && dry_run && added)
+		e = ms_store_delivery_enqueue(s, event, c->id, NULL, at, 0, &queued, err);
 	if (e || !added)
 		return e;
 	if (strcmp(event, "new") == 0)
@@ -216,7 +222,7 @@ ms_err ms_remind(ms_store *s, const ms_pack *pack, ms_date today, bool dry_run,
 	for (size_t i = 0; !e && i < l.n; i++) {
 		const cand *c = &l.v[i];
 		if (c->id > after) {
-			if ((e = one_event(s, c, "new", "", at, fn, ctx, out, err)))
+			if ((e = one_event(s, c, "new", "", at, dry_run, fn, ctx, out, err)))
 				break;
 			if (c->id > max_new)
 				max_new = c->id;
@@ -224,7 +230,7 @@ ms_err ms_remind(ms_store *s, const ms_pack *pack, ms_date today, bool dry_run,
 		if (!ms_work_state_waiting(c->state) || !c->due[0])
 			continue;
 		if (strcmp(c->due, today_s) < 0) {
-			e = one_event(s, c, "overdue", c->due, at, fn, ctx, out, err);
+			e = one_event(s, c, "overdue", c->due, at, dry_run, fn, ctx, out, err);
 			continue;
 		}
 		int days = remind_days(pack, c->area, today);
@@ -232,7 +238,7 @@ ms_err ms_remind(ms_store *s, const ms_pack *pack, ms_date today, bool dry_run,
 		ms_date_format(ms_calendar_add_workdays(&pack->calendar, today, days < 0 ? 0 : days),
 		               soon);
 		if (days >= 0 && strcmp(c->due, soon) <= 0)
-			e = one_event(s, c, "due_soon", c->due, at, fn, ctx, out, err);
+			e = one_event(s, c, "due_soon", c->due, at, dry_run, fn, ctx, out, err);
 	}
 	if (!e && max_new > after) {
 		snprintf(text, sizeof text, "%lld", (long long)max_new);

@@ -6,7 +6,31 @@
 #   expect_err TEXT       stderr contains TEXT
 #   expect_json EXPR VAL  jq-free check: node evaluates EXPR over the JSON in $out
 #   check NAME CMD...     a named check from any shell command
+#   fresh_db NAME         a new empty database for this script: a file NAME.db
+#                         here, or a PostgreSQL database when MS_TEST_PG is
+#                         the folder of a throwaway server (scripts/pg-test)
+#   dbq SQL               runs SQL on $MINSHENG_DB with the database's shell
+#                         (sqlite3, or psql printing rows as sqlite3 does)
 set -u
+fresh_db() {
+	if [ -n "${MS_TEST_PG:-}" ]; then
+		"$ROOT/scripts/pg-test" url "$MS_TEST_PG" "$(basename "$PWD")_$1"
+	else
+		echo "$PWD/$1.db"
+	fi
+}
+dbq() {
+	case $MINSHENG_DB in
+	postgresql://* | postgres://*)
+		if [ $# -ge 1 ]; then
+			psql -X -q -At -F"|" -v ON_ERROR_STOP=1 -d "$MINSHENG_DB" -c "$1"
+		else
+			psql -X -q -At -F"|" -v ON_ERROR_STOP=1 -d "$MINSHENG_DB"
+		fi ;;
+	*) sqlite3 "$MINSHENG_DB" "$@" ;;
+	esac
+}
+on_pg() { [ -n "${MS_TEST_PG:-}" ]; }
 n=0
 _ok() { n=$((n+1)); echo "ok $n - $*"; }
 _nok() { n=$((n+1)); echo "not ok $n - $*"; }

@@ -1,8 +1,9 @@
 # Stations (SPEC §5) and the alert faces of SPEC §6: `station import/list`
+# stores: sqlite postgresql
 # with good and bad rows, `alerts` and `explain` on an empty database, then
 # over an alert planted with sqlite3 the way a scan writes one.
 export MINSHENG_PACK="$ROOT/policy/guangdong"
-export MINSHENG_DB="$PWD/t.db"
+export MINSHENG_DB=$(fresh_db t) MINSHENG_ACCESS="$PWD/t.db.access"
 
 run alerts; expect_rc 1; expect_err "minsheng init"
 run init; expect_rc 0
@@ -86,7 +87,9 @@ run explain --help; expect_rc 0; expect_out "用法"
 # ---- an alert as a scan writes it ----
 expl='{"rule":"R05","title":"因病致贫风险","kind":"risk","subject_type":"person","subject":"440106195001010015","area":"440106001001","as_of":"2026-11-29","pack":"9f2c1e0b9f2c1e0b9f2c1e0b9f2c1e0b9f2c1e0b9f2c1e0b9f2c1e0b9f2c1e0b","condition":"alive\nand sum(yibao: 个人自付 where 结算日期 >= D - 364) >= param.medical_oop_threshold","terms":[{"text":"alive","value":"是"},{"text":"sum(yibao: 个人自付 where 结算日期 >= D - 364) >= param.medical_oop_threshold","value":"是"}],"params":[{"name":"medical_oop_threshold","title":"因病致贫：12个月个人自付医疗费用门槛","type":"money","value":"70000.00","area":"4401","from":"2021-01-01","source":"广州市（样例）"}],"facts":[{"feed":"yibao","feed_title":"医保结算","record":7,"batch":3,"row":2,"person":"440106195001010015","key":"JS001","values":{"结算单号":"JS001","结算日期":"2026-03-01","个人自付":"74000.00","医疗机构":"市一医院"}}]}'
 expl2=${expl//JS001/JS002}
-check "plant an alert with two explanations" sqlite3 t.db "
+# the SQL goes to dbq on standard input too: psql takes a second argument as
+# a user name, not as SQL
+plant="
 INSERT INTO scan(id, as_of, pack_version, started) VALUES (1, '2026-11-29', 'p', '2026-11-29T09:00:00+08:00'), (2, '2026-12-01', 'p', '2026-12-01T09:00:00+08:00');
 INSERT INTO alert(id, rule, kind, subject_type, subject, area, inbox, created, due, raised_scan, last_scan, pack_version)
   VALUES (1, 'R05', 'risk', 'person', '440106195001010015', '440106001001', '440106001', '2026-11-29T09:00:00+08:00', '2026-12-11', 1, 2, 'p'),
@@ -95,6 +98,8 @@ UPDATE alert SET cleared = 1 WHERE id = 2;
 INSERT INTO alert_explanation(alert_id, scan_id, json) VALUES (1, 1, '$expl'), (1, 2, '$expl2');
 INSERT INTO alert_evidence(alert_id, fact_key, feed, record_id, batch_id, row, person, added_scan)
   VALUES (2, 'k', 'jiaoguan', 9, 4, 5, '440305194511110059', 1);"
+plant_alerts() { dbq "$plant" <<<"$plant"; }
+check "plant an alert with two explanations" plant_alerts
 
 run alerts --json; expect_rc 0
 expect_json "this.length" 2

@@ -1,9 +1,12 @@
 # The access log (SPEC §7) from the command line: entries appended by the
+# stores: sqlite postgresql
 # operator, listed with filters, verified; then the log is tampered with
 # behind its back (the sqlite3 shell on the database, an editor on the
 # anchor files) and verify must exit 1 and say what and where each time.
-export MINSHENG_DB="$PWD/m.db"
-A="$MINSHENG_DB.access"
+export MINSHENG_DB=$(fresh_db m) MINSHENG_ACCESS="$PWD/m.db.access"
+# the access log is a local SQLite file on both stores (not "$MINSHENG_DB.access":
+# on PostgreSQL that is a URL)
+A="$MINSHENG_ACCESS"
 ANC="$PWD/m.db.anchors"
 db() { sqlite3 -batch -noheader "$A" "$1"; }
 # the good log, put back before each kind of tampering

@@ -1,4 +1,5 @@
 # The station evaluation end to end on a generated province (SPEC §5):
+# stores: sqlite postgresql
 # disaster reports raise alerts at one station, some verified on time and
 # one late; station records and service files; then a city round opened,
 # computed (each computed indicator checked against counts made here with
@@ -7,10 +8,10 @@
 # Excel workbook. Then a province round's draw: every city drawn, 30 %
 # rounded half up, the same seed the same stations.
 export MINSHENG_PACK="$ROOT/policy/guangdong"
-export MINSHENG_DB="$PWD/p.db"
+export MINSHENG_DB=$(fresh_db p) MINSHENG_ACCESS="$PWD/p.db.access"
 export MINSHENG_PWHASH=min
 export MINSHENG_TODAY=2026-10-09
-q() { sqlite3 -batch -noheader "$MINSHENG_DB" "$1"; }
+q() { dbq "$1"; }
 js() { node -e "$1" "${@:2}"; }
 
 run gen --out prov --people 5000 --seed 11; expect_rc 0

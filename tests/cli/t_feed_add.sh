@@ -1,4 +1,5 @@
 # Adding a feed is a file, not C: a 14th department feed defined in a copy
+# stores: sqlite postgresql
 # of the pack is imported by the same binary, with its own types and key.
 cp -r "$ROOT/policy/guangdong" pack
 cat > pack/feeds/zhujian.ini <<'INI'
@@ -35,7 +36,7 @@ aliases = 缴存额
 type = area
 required = no
 INI
-export MINSHENG_DB="$PWD/f.db" MINSHENG_PACK="$PWD/pack"
+export MINSHENG_DB=$(fresh_db f) MINSHENG_ACCESS="$PWD/f.db.access" MINSHENG_PACK="$PWD/pack"
 run init; expect_rc 0
 printf '证件号码,姓名,缴存月份,缴存额,备注\n440106195001010015,陈大明,2026-05,"1,200.00",x\n440106195001010015,陈大明,2026年6月,1300,\n440106195001010015,陈大明,2026-06,1300,重复\n440106195001010015,陈大明,2026-13,1300,\n' > zj.csv
 run import zhujian zj.csv --json; expect_rc 0

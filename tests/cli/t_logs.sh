@@ -1,11 +1,12 @@
 # The server's log: JSON lines on standard error (journald-friendly), one per
+# stores: sqlite postgresql
 # request with request_id, method, route (the template, never the path),
 # status, latency_ms, user and addr; text lines when asked; no identity or
 # mobile number in it even when the requests carry them in their paths and
 # queries; X-Forwarded-For believed from a trusted proxy only; and a
 # command's error message masks the identity number it echoes.
 export MINSHENG_PACK="$ROOT/policy/guangdong"
-export MINSHENG_DB="$PWD/logs.db"
+export MINSHENG_DB=$(fresh_db logs) MINSHENG_ACCESS="$PWD/logs.db.access"
 export MINSHENG_PWHASH=min
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY
 ID=440106199001011234

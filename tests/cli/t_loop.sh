@@ -1,13 +1,14 @@
 # The whole alert loop on a generated province: gen → import → stations →
+# stores: sqlite postgresql
 # scan → users → assign → start → verify (a household's alerts together,
 # with a photo) → close, and a return path; refusals (stale version, wrong
 # role, outside scope, wrong household); inboxes and overdue alerts; then
 # `stats`, checked against counts computed here with sqlite3 and node.
 export MINSHENG_PACK="$ROOT/policy/guangdong"
-export MINSHENG_DB="$PWD/p.db"
+export MINSHENG_DB=$(fresh_db p) MINSHENG_ACCESS="$PWD/p.db.access"
 export MINSHENG_PWHASH=min
 export MINSHENG_TODAY=2026-11-02 # a Monday: alerts are created today
-q() { sqlite3 -batch -noheader "$MINSHENG_DB" "$1"; }
+q() { dbq "$1"; }
 js() { node -e "$1" "${@:2}"; }
 
 run gen --out prov --people 20000 --seed 11; expect_rc 0
@@ -143,7 +144,7 @@ issued=$(js '
 const a = JSON.parse(require("fs").readFileSync("alerts.json", "utf8"));
 console.log(a.filter(x => x.area.startsWith("44") && x.created.slice(0, 10) >= "2026-11-01" && x.created.slice(0, 10) <= "2026-11-30").length);')
 verified=$(q "SELECT count(DISTINCT e.alert_id) FROM alert_event e JOIN alert a ON a.id = e.alert_id WHERE e.to_state = 'verified' AND a.area LIKE '44%'")
-ontime=$(q "SELECT count(*) FROM (SELECT a.due, min(substr(e.at,1,10)) v FROM alert a JOIN alert_event e ON e.alert_id = a.id AND e.to_state = 'verified' WHERE a.area LIKE '44%' GROUP BY a.id) WHERE v <= due")
+ontime=$(q "SELECT count(*) FROM (SELECT a.due, min(substr(e.at,1,10)) v FROM alert a JOIN alert_event e ON e.alert_id = a.id AND e.to_state = 'verified' WHERE a.area LIKE '44%' GROUP BY a.id, a.due) f WHERE v <= due")
 expect_json "this.issued" "$issued"
 expect_json "this.verified" "$verified"
 expect_json "this.verified" 2

@@ -1,4 +1,5 @@
 # Persons, households and search on a generated province: a person's page
+# stores: sqlite postgresql
 # (full values for the operator and for a user in scope), a household's
 # members (masked, head first), department facts, references opening the
 # pages and a tampered one refused; search by name, identity-number suffix,
@@ -6,10 +7,11 @@
 # station head, a worker before and after an alert is assigned to it, an
 # evaluator); the search index refreshed after a new import.
 export MINSHENG_PACK="$ROOT/policy/guangdong"
-export MINSHENG_DB="$PWD/p.db"
+export MINSHENG_DB=$(fresh_db p) MINSHENG_ACCESS="$PWD/p.db.access"
 export MINSHENG_PWHASH=min
 export MINSHENG_TODAY=2026-11-02
-q() { sqlite3 -batch -noheader "$MINSHENG_DB" "$1"; }
+# psql takes the SQL with -c (dbq's second argument would be the user name)
+q() { if on_pg; then psql -X -q -At -F"|" -v ON_ERROR_STOP=1 -d "$MINSHENG_DB" -c "$1"; else dbq "$1"; fi; }
 js() { node -e "$1" "${@:2}"; }
 
 run gen --out prov --people 5000 --seed 23; expect_rc 0

@@ -1,12 +1,14 @@
 # Printed forms (docs/operations.md): the home-verification form of an
+# stores: sqlite postgresql
 # alert and a household's file as A4 PDFs with the CJK font embedded (and
 # subset), text that extracts (pdftotext) with the subject's full identity
 # number and the household id; who may print is who may read; every print
 # is an export in the access log; the API routes answer the same PDFs.
 export MINSHENG_PACK="$ROOT/policy/guangdong"
-export MINSHENG_DB="$PWD/p.db"
+export MINSHENG_DB=$(fresh_db p) MINSHENG_ACCESS="$PWD/p.db.access"
 export MINSHENG_PWHASH=min
-q() { sqlite3 -batch -noheader "$MINSHENG_DB" "$1"; }
+# psql takes the SQL with -c (dbq's second argument would be the user name)
+q() { if on_pg; then psql -X -q -At -F"|" -v ON_ERROR_STOP=1 -d "$MINSHENG_DB" -c "$1"; else dbq "$1"; fi; }
 js() { node -e "$1" "${@:2}"; }
 have_poppler=0
 command -v pdftotext >/dev/null && command -v pdffonts >/dev/null && have_poppler=1

@@ -1,13 +1,14 @@
 # The monthly report (docs/operations.md): `report monthly` writes an XLSX
+# stores: sqlite postgresql
 # sheet whose cells sit at fixed rows (title, area, month, the population
 # total, the alert figures, outcomes, the stations' work, one row per rule)
 # and agree with `stats --json` for the same area and month; a city's
 # sheet is the sum of its counties' sheets cell by cell; who may; the
 # access log; the API route.
 export MINSHENG_PACK="$ROOT/policy/guangdong"
-export MINSHENG_DB="$PWD/p.db"
+export MINSHENG_DB=$(fresh_db p) MINSHENG_ACCESS="$PWD/p.db.access"
 export MINSHENG_PWHASH=min
-q() { sqlite3 -batch -noheader "$MINSHENG_DB" "$1"; }
+q() { dbq "$1"; }
 js() { node -e "$1" "${@:2}"; }
 
 run gen --out prov --people 4000 --seed 21; expect_rc 0
@@ -20,7 +21,7 @@ CITY=$(q "SELECT substr(area, 1, 4) AS c FROM alert GROUP BY c ORDER BY count(*)
 read -r A ST <<<"$(q "SELECT id, inbox FROM alert WHERE area LIKE '$CITY%' AND length(inbox) = 9 ORDER BY id LIMIT 1" | tr '|' ' ')"
 run user add root --role admin --scope 44 <<<"admin-password"; expect_rc 0
 run user add off --role officer --scope "$CITY" --as root <<<"officer-password"; expect_rc 0
-OCITY=$(q "SELECT substr(area, 1, 4) AS c FROM alert WHERE c != '$CITY' GROUP BY c ORDER BY c LIMIT 1")
+OCITY=$(q "SELECT substr(area, 1, 4) AS c FROM alert WHERE substr(area, 1, 4) != '$CITY' GROUP BY c ORDER BY c LIMIT 1")
 run user add ooff --role officer --scope "$OCITY" --as root <<<"officer-password"; expect_rc 0
 run user add head --role station_head --scope "$ST" --station "$ST" --as root <<<"head-password"; expect_rc 0
 run user add wk --role worker --scope "$ST" --station "$ST" --as root <<<"worker-password"; expect_rc 0
@@ -82,7 +83,7 @@ process.exit(r.issued === s.issued && r.verified === s.verified && r.month === "
 
 # ---- a city's sheet is the sum of its counties' ----
 sum_ok=1
-for c in $(q "SELECT DISTINCT substr(area, 1, 6) FROM alert WHERE area LIKE '$CITY%'"); do
+for c in $(q "SELECT DISTINCT substr(area, 1, 6) FROM alert WHERE area LIKE '$CITY%' ORDER BY 1"); do
 	run report monthly --area "$c" --month 2026-11 --out "c$c.xlsx"
 	[ "$rc" = 0 ] || sum_ok=0
 	node cells.js "c$c.xlsx" >"c$c.json"
@@ -122,6 +123,7 @@ trap stop_server EXIT
 pid=$!
 for _ in $(seq 1 100); do [ -s port ] && break; sleep 0.1; done
 PORT=$(cat port 2>/dev/null)
+check "the server listens (port file written)" test -n "$PORT"
 cat >api.js <<'EOF'
 const [port, city] = process.argv.slice(2);
 const base = `http://127.0.0.1:${port}`;

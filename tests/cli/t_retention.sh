@@ -1,4 +1,5 @@
 # Retention (个人信息保护法 Art. 19, 47; docs/operations.md): `purge
+# stores: sqlite postgresql
 # --dry-run` counts what is past the pack's periods and changes nothing;
 # `purge` removes it — rejected rows' original text, decided review rows,
 # closed alerts' evidence, explanations, notes and subject (masked),
@@ -7,9 +8,9 @@
 # the access log is kept and still verifies; the pack's periods are
 # checked (access log at least 3 years); [retention] enabled = no stops it.
 export MINSHENG_PACK="$ROOT/policy/guangdong"
-export MINSHENG_DB="$PWD/p.db"
+export MINSHENG_DB=$(fresh_db p) MINSHENG_ACCESS="$PWD/p.db.access"
 export MINSHENG_PWHASH=min
-q() { sqlite3 -batch -noheader "$MINSHENG_DB" "$1"; }
+q() { dbq "$1"; }
 js() { node -e "$1" "${@:2}"; }
 count() { js 'const r = JSON.parse(require("fs").readFileSync("stdout.txt", "utf8")); console.log(r.kinds.find((k) => k.kind === process.argv[1]).count)' "$1"; }
 
@@ -41,9 +42,9 @@ run alert assign "$A" --to wk --as root --version 1 --note 请入户; expect_rc 
 run alert start "$A" --as wk --version 2; expect_rc 0
 run alert verify "$A" --as wk --version 3 --outcome no_action --note "入户核实：$SUBJ 家中两人" --attach photo.jpg; expect_rc 0
 run alert close "$A" --as root --version 4 --decision 属实无需救助，维持现状; expect_rc 0
-check "the closed alert has evidence, explanations and a photo" test "$(q "SELECT (SELECT count(*) > 0 FROM alert_evidence WHERE alert_id = $A) || (SELECT count(*) > 0 FROM alert_explanation WHERE alert_id = $A) || (SELECT count(*) FROM attachment WHERE alert_id = $A)")" = 111
+check "the closed alert has evidence, explanations and a photo" test "$(q "SELECT CASE WHEN (SELECT count(*) FROM alert_evidence WHERE alert_id = $A) > 0 THEN 1 ELSE 0 END, CASE WHEN (SELECT count(*) FROM alert_explanation WHERE alert_id = $A) > 0 THEN 1 ELSE 0 END, (SELECT count(*) FROM attachment WHERE alert_id = $A)")" = "1|1|1"
 # an expired session, a finished job and a finished delivery, long ago
-q "INSERT INTO session(token_hash, user, csrf, addr, created, last_seen, expires) VALUES ('$(printf '%064d' 7)', 'root', 'x', '', 1000, 1000, 2000)"
+q "INSERT INTO session(token_hash, \"user\", csrf, addr, created, last_seen, expires) VALUES ('$(printf '%064d' 7)', 'root', 'x', '', 1000, 1000, 2000)"
 q "INSERT INTO job(kind, actor, scope, state, created, finished) VALUES ('scan', 'root', '44', 'done', '2020-01-01T00:00:00+08:00', '2020-01-01T00:01:00+08:00')"
 run webhook add http://127.0.0.1:9/x --secret retention-test-secret-0123 --events new; expect_rc 0
 q "INSERT INTO webhook_delivery(webhook_id, event, alert_id, body, state, attempts, next_attempt, created, finished) VALUES (1, 'new', $A, '{}', 'delivered', 1, 0, '2020-01-01T00:00:00+08:00', '2020-01-01T00:00:01+08:00')"
@@ -75,7 +76,7 @@ check "dry run: every decided review item ($NREV)" test "$(count review)" = "$NR
 check "dry run: the closed alert" test "$(count closed_alerts)" = 1
 check "dry run: its attachment" test "$(count attachments)" = 1
 check "dry run: nothing changed" test "$(q "SELECT count(*) FROM reject WHERE original != ''")/$(q "SELECT count(*) FROM alert_evidence WHERE alert_id = $A")/$(q 'SELECT count(*) FROM session')" = "$NREJ/$(q "SELECT count(*) FROM alert_evidence WHERE alert_id = $A")/1"
-check "dry run: the closed alert still has its evidence" test "$(q "SELECT count(*) > 0 FROM alert_evidence WHERE alert_id = $A")" = 1
+check "dry run: the closed alert still has its evidence" test "$(q "SELECT CASE WHEN count(*) > 0 THEN 1 ELSE 0 END FROM alert_evidence WHERE alert_id = $A")" = 1
 
 # ---- the purge ----
 run purge --json; expect_rc 0
@@ -86,8 +87,8 @@ check "rejected rows keep row, column and reason, not the text" test "$(q "SELEC
 check "decided review rows lose the number and name, keep the decision" test "$(q "SELECT idno_raw || '|' || name || '|' || vals || '|' || state || '|' || note FROM review WHERE id = $RV")" = "|||discarded|查无此人"
 check "the closed alert's evidence and explanations are gone" test "$(q "SELECT (SELECT count(*) FROM alert_evidence WHERE alert_id = $A) + (SELECT count(*) FROM alert_explanation WHERE alert_id = $A)")" = 0
 check "its subject is masked" test "$(q "SELECT subject FROM alert WHERE id = $A")" = "${SUBJ:0:6}********${SUBJ:14:4}"
-check "its notes are cleared, its history kept" test "$(q "SELECT count(*) || '|' || sum(note != '') FROM alert_event WHERE alert_id = $A")" = "5|0"
-check "its decision and outcome are kept" test "$(q "SELECT decision || '|' || outcome || '|' || (purged IS NOT NULL) FROM alert WHERE id = $A")" = "属实无需救助，维持现状|no_action|1"
+check "its notes are cleared, its history kept" test "$(q "SELECT count(*) || '|' || sum(CASE WHEN note != '' THEN 1 ELSE 0 END) FROM alert_event WHERE alert_id = $A")" = "5|0"
+check "its decision and outcome are kept" test "$(q "SELECT decision || '|' || outcome || '|' || CASE WHEN purged IS NOT NULL THEN 1 ELSE 0 END FROM alert WHERE id = $A")" = "属实无需救助，维持现状|no_action|1"
 check "its photo is gone, bytes too" test "$(q 'SELECT count(*) FROM attachment')/$(q 'SELECT count(*) FROM attachment_blob')" = 0/0
 check "the session, the job and the delivery are gone" test "$(q 'SELECT count(*) FROM session')/$(q 'SELECT count(*) FROM job')/$(q 'SELECT count(*) FROM webhook_delivery')" = 0/0/0
 check "the subject's number is nowhere in the alert tables" test "$(q "SELECT count(*) FROM alert WHERE subject = '$SUBJ'") $(q "SELECT count(*) FROM alert_event WHERE note LIKE '%$SUBJ%'")" = "0 0"

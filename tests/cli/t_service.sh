@@ -1,14 +1,15 @@
 # Station records and household service files on a generated province:
+# stores: sqlite postgresql
 # staff, volunteers, organizations, resources and affairs of a station with
 # who may add and list; a household's file opened by a visit, services in
 # person-times, a referral and an application with their results; the
 # timeline of a household with an alert shows both; `stats` figures checked
 # against counts computed here with sqlite3.
 export MINSHENG_PACK="$ROOT/policy/guangdong"
-export MINSHENG_DB="$PWD/p.db"
+export MINSHENG_DB=$(fresh_db p) MINSHENG_ACCESS="$PWD/p.db.access"
 export MINSHENG_PWHASH=min
 export MINSHENG_TODAY=2026-11-02
-q() { sqlite3 -batch -noheader "$MINSHENG_DB" "$1"; }
+q() { dbq "$1"; }
 js() { node -e "$1" "${@:2}"; }
 
 run gen --out prov --people 5000 --seed 11; expect_rc 0

@@ -1,4 +1,5 @@
 # The outbound webhook and `minsheng remind` (docs/operations.md): targets
+# stores: sqlite postgresql
 # checked, events found once (new, overdue) and queued by the lifecycle
 # (returned), POSTs signed with HMAC-SHA256 of "TIMESTAMP.BODY" and checked
 # by a receiver written in Node on 127.0.0.1, retries with exponential
@@ -6,9 +7,9 @@
 # https:// with certificate checks, removal, and no full identity number
 # in any body.
 export MINSHENG_PACK="$ROOT/policy/guangdong"
-export MINSHENG_DB="$PWD/p.db"
+export MINSHENG_DB=$(fresh_db p) MINSHENG_ACCESS="$PWD/p.db.access"
 export MINSHENG_PWHASH=min
-q() { sqlite3 -batch -noheader "$MINSHENG_DB" "$1"; }
+q() { dbq "$1"; }
 js() { node -e "$1" "${@:2}"; }
 SECRET=webhook-test-secret-0123456789abcdef
 

@@ -258,10 +258,12 @@ static char *pg_translate(const char *sql, int *nparams, bool *unique_insert)
 	*unique_insert = want_unique && strncasecmp(lead, "INSERT INTO ", 12) == 0 && strstr(sql, " VALUES") &&
 	                 !strstr(sql, "ON CONFLICT") && !strstr(sql, " SELECT ");
 	size_t n = strlen(sql);
-	char *out = ms_malloc(n * 3 + 512);
+	size_t cap = n * 3 + 512;
+	char *out = ms_malloc(cap);
 	if (!out)
 		return NULL;
 	char *o = out;
+	const char *end = out + cap;
 	int maxp = 0;
 	bool ignore = false, limit = false;
 	for (const char *p = sql; *p;) {
@@ -292,9 +294,9 @@ static char *pg_translate(const char *sql, int *nparams, bool *unique_insert)
 			}
 			if (num > maxp)
 				maxp = num;
-			o += sprintf(o, "$%d", num);
+			o += snprintf(o, (size_t)(end - o), "$%d", num);
 			if (limit) {
-				o += sprintf(o, "::bigint, -1), -1)");
+				o += snprintf(o, (size_t)(end - o), "%s", "::bigint, -1), -1)");
 				limit = false;
 			}
 			continue;
@@ -334,7 +336,7 @@ static char *pg_translate(const char *sql, int *nparams, bool *unique_insert)
 			memmove(ret + tl, ret, strlen(ret) + 1);
 			memcpy(ret, tail, tl);
 		} else {
-			strcat(out, tail);
+			memcpy(o, tail, strlen(tail) + 1);
 		}
 	}
 	*nparams = maxp;

@@ -24,6 +24,7 @@ struct db_conn {
 	sqlite3 *lite;
 	PGconn *pg;
 	int errcode;
+	bool nomem; /* this layer's own allocation failed (SQLite) */
 	int64_t changes;
 	unsigned next_name;
 	char errmsg[512];
@@ -113,12 +114,14 @@ static int pg_fail(db_conn *d, const PGresult *r)
 
 int db_errcode(db_conn *d)
 {
+	if (d->nomem)
+		return DB_NOMEM;
 	return d->kind == DB_SQLITE ? sqlite3_errcode(d->lite) : d->errcode;
 }
 
 const char *db_errmsg(db_conn *d)
 {
-	if (!d)
+	if (!d || d->nomem)
 		return "out of memory";
 	return d->kind == DB_SQLITE ? sqlite3_errmsg(d->lite) : d->errmsg;
 }
@@ -207,6 +210,7 @@ static char *pg_translate(const char *sql, int *nparams, bool *unique_insert);
 
 int db_exec(db_conn *d, const char *sql)
 {
+	d->nomem = false;
 	if (d->kind == DB_SQLITE) {
 		if (sql[0] == '\x01')
 			sql++;
@@ -348,9 +352,12 @@ static char *pg_translate(const char *sql, int *nparams, bool *unique_insert)
 int db_prepare(db_conn *d, const char *sql, db_stmt **out)
 {
 	*out = NULL;
+	d->nomem = false;
 	db_stmt *q = ms_calloc(1, sizeof *q);
-	if (!q)
+	if (!q) {
+		d->nomem = true;
 		return DB_NOMEM;
+	}
 	q->owner = d;
 	if (d->kind == DB_SQLITE) {
 		if (sql[0] == '\x01')
@@ -689,6 +696,7 @@ static int pg_execute(db_stmt *q)
 
 int db_step(db_stmt *q)
 {
+	q->owner->nomem = false;
 	if (q->lq)
 		return sqlite3_step(q->lq);
 	if (!q->executed)

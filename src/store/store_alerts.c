@@ -110,7 +110,7 @@ ms_err ms_store_station_upsert(ms_store *s, const char *code, const char *name, 
 {
 	db_stmt *q = stmt(s, AS_STATION_GET, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	store_bind_text(q, 1, code);
 	int r = step_one(s, q, err, "reading a station");
 	if (r < 0)
@@ -125,7 +125,7 @@ ms_err ms_store_station_upsert(ms_store *s, const char *code, const char *name, 
 		}
 		q = stmt(s, AS_STATION_SET, err);
 		if (!q)
-			return MS_ERR_DB;
+			return err ? err->code : MS_ERR_DB;
 		store_bind_text(q, 1, code);
 		store_bind_text(q, 2, name);
 		store_bind_text(q, 3, type);
@@ -136,7 +136,7 @@ ms_err ms_store_station_upsert(ms_store *s, const char *code, const char *name, 
 	}
 	q = stmt(s, AS_STATION_ADD, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	char ts[32];
 	store_now_rfc3339(ts);
 	store_bind_text(q, 1, code);
@@ -153,7 +153,7 @@ ms_err ms_store_station_exists(ms_store *s, const char *code9, bool *out, ms_err
 {
 	db_stmt *q = stmt(s, AS_STATION_IS, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	store_bind_text(q, 1, code9);
 	return exists(s, q, out, err, "looking up a station");
 }
@@ -163,7 +163,7 @@ ms_err ms_store_station_list(ms_store *s, const char *prefix,
 {
 	db_stmt *q = stmt(s, AS_STATION_LIST, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	store_bind_text(q, 1, prefix && *prefix ? prefix : NULL);
 	int rc;
 	while ((rc = db_step(q)) == DB_ROW) {
@@ -188,7 +188,7 @@ ms_err ms_store_scan_insert(ms_store *s, const char *as_of, const char *pack_ver
 {
 	db_stmt *q = stmt(s, AS_SCAN_ADD, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	store_bind_text(q, 1, as_of);
 	store_bind_text(q, 2, pack_version);
 	store_bind_text(q, 3, started);
@@ -205,7 +205,7 @@ ms_err ms_store_scan_finish(ms_store *s, int64_t id, const char *finished, const
 {
 	db_stmt *q = stmt(s, AS_SCAN_FINISH, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	db_bind_int64(q, 1, id);
 	store_bind_text(q, 2, finished);
 	store_bind_text(q, 3, counts_json);
@@ -239,7 +239,7 @@ ms_err ms_store_pack_version_note(ms_store *s, const char *sha256, const char *a
 {
 	db_stmt *q = stmt(s, AS_PACK_NOTE, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	store_bind_text(q, 1, sha256);
 	store_bind_text(q, 2, at);
 	return store_exec_done(s, q, err, "recording a pack version") ? MS_ERR_DB : MS_ERR_OK;
@@ -252,7 +252,7 @@ ms_err ms_store_alert_find_open(ms_store *s, const char *rule, const char *subje
 {
 	db_stmt *q = stmt(s, AS_ALERT_OPEN, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	store_bind_text(q, 1, rule);
 	store_bind_text(q, 2, subject);
 	int r = step_one(s, q, err, "looking up an open alert");
@@ -272,7 +272,7 @@ ms_err ms_store_alert_has_closed(ms_store *s, const char *rule, const char *subj
 {
 	db_stmt *q = stmt(s, AS_ALERT_HAS_CLOSED, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	store_bind_text(q, 1, rule);
 	store_bind_text(q, 2, subject);
 	return exists(s, q, has, err, "looking up closed alerts");
@@ -283,7 +283,7 @@ ms_err ms_store_alert_closed_has_fact(ms_store *s, const char *rule, const char 
 {
 	db_stmt *q = stmt(s, AS_ALERT_CLOSED_FACT, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	store_bind_text(q, 1, rule);
 	store_bind_text(q, 2, subject);
 	store_bind_text(q, 3, fact_key);
@@ -294,7 +294,7 @@ ms_err ms_store_alert_insert(ms_store *s, const ms_alert_in *a, int64_t *id, ms_
 {
 	db_stmt *q = stmt(s, AS_ALERT_ADD, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	store_bind_text(q, 1, a->rule);
 	store_bind_text(q, 2, a->kind);
 	store_bind_text(q, 3, a->subject_type);
@@ -324,7 +324,7 @@ ms_err ms_store_alert_fact_add(ms_store *s, int64_t alert_id, const ms_alert_fac
 {
 	db_stmt *q = stmt(s, AS_FACT_ADD, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	db_bind_int64(q, 1, alert_id);
 	store_bind_text(q, 2, f->fact_key);
 	store_bind_text(q, 3, f->feed);
@@ -343,7 +343,7 @@ ms_err ms_store_alert_touch(ms_store *s, int64_t alert_id, int64_t scan_id, ms_e
 {
 	db_stmt *q = stmt(s, AS_ALERT_TOUCH, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	db_bind_int64(q, 1, alert_id);
 	db_bind_int64(q, 2, scan_id);
 	return store_exec_done(s, q, err, "updating an alert") ? MS_ERR_DB : MS_ERR_OK;
@@ -354,7 +354,7 @@ ms_err ms_store_alert_clear_stale(ms_store *s, const char *rule, int64_t scan_id
 {
 	db_stmt *q = stmt(s, AS_ALERT_CLEAR, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	store_bind_text(q, 1, rule);
 	db_bind_int64(q, 2, scan_id);
 	if (store_exec_done(s, q, err, "clearing alerts"))
@@ -368,7 +368,7 @@ ms_err ms_store_alert_explanation_put(ms_store *s, int64_t alert_id, int64_t sca
 {
 	db_stmt *q = stmt(s, AS_EXPL_PUT, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	db_bind_int64(q, 1, alert_id);
 	db_bind_int64(q, 2, scan_id);
 	store_bind_text(q, 3, json);
@@ -381,7 +381,7 @@ ms_err ms_store_alert_event_add(ms_store *s, int64_t alert_id, const char *at, c
 {
 	db_stmt *q = stmt(s, AS_EVENT_ADD, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	db_bind_int64(q, 1, alert_id);
 	store_bind_text(q, 2, at);
 	store_bind_text(q, 3, actor ? actor : "");
@@ -419,7 +419,7 @@ ms_err ms_store_alert_get(ms_store *s, int64_t id, ms_alert *out, ms_error *err)
 {
 	db_stmt *q = stmt(s, AS_ALERT_GET, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	db_bind_int64(q, 1, id);
 	int r = step_one(s, q, err, "reading an alert");
 	if (r < 0)
@@ -440,7 +440,7 @@ ms_err ms_store_alert_list(ms_store *s, const ms_alert_filter *f,
 {
 	db_stmt *q = stmt(s, AS_ALERT_LIST, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	store_bind_text(q, 1, f->rule && *f->rule ? f->rule : NULL);
 	store_bind_text(q, 2, f->area && *f->area ? f->area : NULL);
 	store_bind_text(q, 3, f->state && *f->state ? f->state : NULL);
@@ -465,7 +465,7 @@ ms_err ms_store_alert_explanations(ms_store *s, int64_t alert_id,
 {
 	db_stmt *q = stmt(s, AS_EXPL_LIST, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	db_bind_int64(q, 1, alert_id);
 	int rc;
 	while ((rc = db_step(q)) == DB_ROW) {
@@ -488,7 +488,7 @@ ms_err ms_store_alert_facts(ms_store *s, int64_t alert_id,
 {
 	db_stmt *q = stmt(s, AS_FACT_LIST, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	db_bind_int64(q, 1, alert_id);
 	int rc;
 	while ((rc = db_step(q)) == DB_ROW) {

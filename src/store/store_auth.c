@@ -67,7 +67,7 @@ ms_err ms_store_user_insert(ms_store *s, const ms_user_row *u, ms_error *err)
 {
 	db_stmt *q = stmt(s, AU_USER_ADD, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	store_bind_text(q, 1, u->name);
 	store_bind_text(q, 2, u->role);
 	store_bind_text(q, 3, u->scope);
@@ -100,7 +100,7 @@ ms_err ms_store_user_get(ms_store *s, const char *name, ms_user_row *out, ms_err
 {
 	db_stmt *q = stmt(s, AU_USER_GET, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	store_bind_text(q, 1, name);
 	int rc = db_step(q);
 	if (rc == DB_ROW) {
@@ -128,7 +128,7 @@ ms_err ms_store_user_list(ms_store *s, const char *prefix,
 {
 	db_stmt *q = stmt(s, AU_USER_LIST, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	store_bind_text(q, 1, prefix && *prefix ? prefix : NULL);
 	int rc;
 	while ((rc = db_step(q)) == DB_ROW) {
@@ -159,7 +159,7 @@ ms_err ms_store_user_set_disabled(ms_store *s, const char *name, bool disabled, 
 {
 	db_stmt *q = stmt(s, AU_USER_DISABLE, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	store_bind_text(q, 1, name);
 	db_bind_int(q, 2, disabled ? 1 : 0);
 	store_bind_text(q, 3, at);
@@ -171,7 +171,7 @@ ms_err ms_store_user_set_password(ms_store *s, const char *name, const char *pwh
 {
 	db_stmt *q = stmt(s, AU_USER_PASSWORD, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	store_bind_text(q, 1, name);
 	store_bind_text(q, 2, pwhash);
 	db_bind_int(q, 3, must_change ? 1 : 0);
@@ -184,7 +184,7 @@ ms_err ms_store_user_login_result(ms_store *s, const char *name, bool ok, const 
 {
 	db_stmt *q = stmt(s, ok ? AU_USER_OK : AU_USER_FAIL, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	store_bind_text(q, 1, name);
 	if (!ok)
 		store_bind_text(q, 2, locked_until);
@@ -195,7 +195,7 @@ ms_err ms_store_user_count_role(ms_store *s, const char *role, int64_t *n, ms_er
 {
 	db_stmt *q = stmt(s, AU_USER_COUNT_ROLE, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	store_bind_text(q, 1, role);
 	int rc = db_step(q);
 	if (rc == DB_ROW)

@@ -113,7 +113,7 @@ ms_err ms_store_eval_round_insert(ms_store *s, const ms_eval_round_row *r, int64
 {
 	db_stmt *q = stmt(s, EV_ROUND_INS, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	store_bind_text(q, 1, r->area);
 	db_bind_int64(q, 2, r->year);
 	store_bind_text(q, 3, r->as_of);
@@ -156,7 +156,7 @@ ms_err ms_store_eval_round_get(ms_store *s, int64_t id, ms_eval_round_row *out, 
 {
 	db_stmt *q = stmt(s, EV_ROUND_GET, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	db_bind_int64(q, 1, id);
 	int rc = db_step(q);
 	if (rc == DB_ROW) {
@@ -185,7 +185,7 @@ ms_err ms_store_eval_rounds(ms_store *s, int (*fn)(void *ctx, const ms_eval_roun
 {
 	db_stmt *q = stmt(s, EV_ROUNDS, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	int rc;
 	while ((rc = db_step(q)) == DB_ROW) {
 		ms_eval_round_row r;
@@ -207,7 +207,7 @@ ms_err ms_store_eval_round_overlap(ms_store *s, const char *area, int64_t year, 
 	*id = 0;
 	db_stmt *q = stmt(s, EV_ROUND_OVERLAP, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	store_bind_text(q, 1, area);
 	db_bind_int64(q, 2, year);
 	int rc = db_step(q);
@@ -224,7 +224,7 @@ ms_err ms_store_eval_round_sampled(ms_store *s, int64_t id, const char *seed, co
 {
 	db_stmt *q = stmt(s, EV_ROUND_SAMPLED, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	db_bind_int64(q, 1, id);
 	store_bind_text(q, 2, seed);
 	store_bind_text(q, 3, share);
@@ -238,7 +238,7 @@ ms_err ms_store_eval_round_computed(ms_store *s, int64_t id, const char *at, con
 {
 	db_stmt *q = stmt(s, EV_ROUND_COMPUTED, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	db_bind_int64(q, 1, id);
 	store_bind_text(q, 2, at);
 	store_bind_text(q, 3, actor);
@@ -250,7 +250,7 @@ ms_err ms_store_eval_round_close(ms_store *s, int64_t id, const char *at, const 
 {
 	db_stmt *q = stmt(s, EV_ROUND_CLOSE, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	db_bind_int64(q, 1, id);
 	store_bind_text(q, 2, at);
 	store_bind_text(q, 3, actor);
@@ -266,7 +266,7 @@ ms_err ms_store_eval_indicator_insert(ms_store *s, const ms_eval_indicator_row *
 {
 	db_stmt *q = stmt(s, EV_IND_INS, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	db_bind_int64(q, 1, r->round_id);
 	store_bind_text(q, 2, r->area);
 	db_bind_int64(q, 3, r->ord);
@@ -289,7 +289,7 @@ ms_err ms_store_eval_indicators(ms_store *s, int64_t round_id,
 {
 	db_stmt *q = stmt(s, EV_INDS, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	db_bind_int64(q, 1, round_id);
 	int rc;
 	while ((rc = db_step(q)) == DB_ROW) {
@@ -326,7 +326,7 @@ ms_err ms_store_eval_stations_add(ms_store *s, int64_t round_id, const char *are
 {
 	db_stmt *q = stmt(s, EV_ST_ADD, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	db_bind_int64(q, 1, round_id);
 	store_bind_text(q, 2, area);
 	ms_err e = store_exec_done(s, q, err, "adding the stations of a round");
@@ -346,7 +346,7 @@ ms_err ms_store_eval_stations(ms_store *s, int64_t round_id,
 {
 	db_stmt *q = stmt(s, EV_STS, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	db_bind_int64(q, 1, round_id);
 	int rc;
 	while ((rc = db_step(q)) == DB_ROW) {
@@ -379,7 +379,7 @@ ms_err ms_store_eval_station_sampled(ms_store *s, int64_t round_id, const char *
 {
 	db_stmt *q = stmt(s, EV_ST_SAMPLED, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	db_bind_int64(q, 1, round_id);
 	store_bind_text(q, 2, station);
 	db_bind_int(q, 3, sampled ? 1 : 0);
@@ -392,7 +392,7 @@ ms_err ms_store_eval_station_assign(ms_store *s, int64_t round_id, const char *s
 {
 	db_stmt *q = stmt(s, EV_ST_ASSIGN, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	db_bind_int64(q, 1, round_id);
 	store_bind_text(q, 2, station);
 	store_bind_text(q, 3, evaluator);
@@ -407,7 +407,7 @@ ms_err ms_store_eval_station_totals(ms_store *s, int64_t round_id, const char *s
 {
 	db_stmt *q = stmt(s, EV_ST_TOTALS, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	db_bind_int64(q, 1, round_id);
 	store_bind_text(q, 2, station);
 	db_bind_int64(q, 3, self_total);
@@ -424,7 +424,7 @@ ms_err ms_store_eval_rounds_of_evaluator(ms_store *s, const char *evaluator,
 {
 	db_stmt *q = stmt(s, EV_EVAL_ROUNDS, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	store_bind_text(q, 1, evaluator);
 	int rc;
 	while ((rc = db_step(q)) == DB_ROW) {
@@ -445,7 +445,7 @@ ms_err ms_store_eval_score_put(ms_store *s, const ms_eval_score_row *r, ms_error
 {
 	db_stmt *q = stmt(s, EV_SCORE_PUT, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	db_bind_int64(q, 1, r->round_id);
 	store_bind_text(q, 2, r->station);
 	store_bind_text(q, 3, r->indicator);
@@ -467,7 +467,7 @@ ms_err ms_store_eval_scores(ms_store *s, int64_t round_id, const char *station,
 {
 	db_stmt *q = stmt(s, station ? EV_SCORES_ONE : EV_SCORES_ALL, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	db_bind_int64(q, 1, round_id);
 	if (station)
 		store_bind_text(q, 2, station);
@@ -503,7 +503,7 @@ ms_err ms_store_eval_third_count(ms_store *s, int64_t round_id, const char *stat
 	*n = 0;
 	db_stmt *q = stmt(s, EV_THIRD_COUNT, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	db_bind_int64(q, 1, round_id);
 	store_bind_text(q, 2, station);
 	int rc = db_step(q);
@@ -530,7 +530,7 @@ ms_err ms_store_eval_figure(ms_store *s, ms_eval_fig fig, const char *area, cons
 		return ms_error_set(err, MS_ERR_INTERNAL, "unknown evaluation figure");
 	db_stmt *q = stmt(s, fig_stmt[fig], err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	store_bind_text(q, 1, area);
 	store_bind_text(q, 2, from);
 	store_bind_text(q, 3, to);
@@ -555,7 +555,7 @@ ms_err ms_store_eval_files(ms_store *s, const char *area, const char *to,
 {
 	db_stmt *q = stmt(s, EV_FILES, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	store_bind_text(q, 1, area);
 	store_bind_text(q, 2, to);
 	int rc;

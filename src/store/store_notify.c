@@ -77,7 +77,7 @@ ms_err ms_store_webhook_add(ms_store *s, const char *url, const char *secret, co
 {
 	db_stmt *q = nstmt(s, NT_WH_ADD, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	store_bind_text(q, 1, url);
 	store_bind_text(q, 2, secret);
 	store_bind_text(q, 3, events);
@@ -94,7 +94,7 @@ ms_err ms_store_webhook_list(ms_store *s, bool all, int (*fn)(void *ctx, const m
 {
 	db_stmt *q = nstmt(s, NT_WH_LIST, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	db_bind_int(q, 1, all ? 1 : 0);
 	int rc;
 	while ((rc = db_step(q)) == DB_ROW) {
@@ -121,7 +121,7 @@ ms_err ms_store_webhook_remove(ms_store *s, int64_t id, const char *at, ms_error
 {
 	db_stmt *q = nstmt(s, NT_WH_REMOVE, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	db_bind_int64(q, 1, id);
 	store_bind_text(q, 2, at);
 	ms_err e = store_exec_done(s, q, err, "removing a webhook");
@@ -142,7 +142,7 @@ ms_err ms_store_notice_add(ms_store *s, int64_t alert_id, const char *kind, cons
 	*added = false;
 	db_stmt *q = nstmt(s, NT_NOTICE_ADD, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	db_bind_int64(q, 1, alert_id);
 	store_bind_text(q, 2, kind);
 	store_bind_text(q, 3, ref ? ref : "");
@@ -176,7 +176,7 @@ ms_err ms_store_delivery_enqueue(ms_store *s, const char *event, int64_t alert_i
 	}
 	db_stmt *q = nstmt(s, NT_DELIV_ENQ, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	store_bind_text(q, 1, event);
 	db_bind_int64(q, 2, alert_id);
 	store_bind_text(q, 3, body);
@@ -223,7 +223,7 @@ ms_err ms_store_delivery_due(ms_store *s, int64_t now, int limit,
 {
 	db_stmt *q = nstmt(s, NT_DELIV_DUE, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	db_bind_int64(q, 1, now);
 	db_bind_int(q, 2, limit > 0 ? limit : 100);
 	return delivery_rows(s, q, fn, ctx, err);
@@ -235,7 +235,7 @@ ms_err ms_store_delivery_list(ms_store *s, const char *state, int limit,
 {
 	db_stmt *q = nstmt(s, NT_DELIV_LIST, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	store_bind_text(q, 1, state);
 	db_bind_int(q, 2, limit > 0 ? limit : 100);
 	return delivery_rows(s, q, fn, ctx, err);
@@ -247,7 +247,7 @@ ms_err ms_store_delivery_result(ms_store *s, int64_t id, const char *state, int6
 {
 	db_stmt *q = nstmt(s, NT_DELIV_RESULT, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	db_bind_int64(q, 1, id);
 	store_bind_text(q, 2, state);
 	db_bind_int64(q, 3, attempts);
@@ -265,7 +265,7 @@ ms_err ms_store_notice_candidates(ms_store *s, const char *until, int64_t after,
 {
 	db_stmt *q = nstmt(s, NT_CANDIDATES, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	store_bind_text(q, 1, until);
 	db_bind_int64(q, 2, after);
 	int rc;

@@ -132,7 +132,7 @@ static ms_err get_current(ms_store *s, int slot, const char *sql, const ms_scope
 	memset(out, 0, sizeof *out);
 	db_stmt *q = store_stmt_ext(s, slot, sql, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	db_bind_int64(q, 1, feed_id);
 	store_bind_text(q, 2, key);
 	bind_scope(q, sc);
@@ -233,7 +233,7 @@ ms_err ms_store_people_records(ms_store *s, const ms_scope *sc, int64_t person_f
 		return MS_ERR_OK;
 	db_stmt *q = store_stmt_ext(s, ST_RECORDS + v, records_sql[v], err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	db_bind_int64(q, 1, person_feed);
 	store_bind_text(q, 2, idno);
 	bind_scope(q, sc);
@@ -287,7 +287,7 @@ ms_err ms_store_people_members(ms_store *s, const ms_scope *sc, const char *hous
 		return MS_ERR_OK;
 	db_stmt *q = store_stmt_ext(s, ST_MEMBERS + v, members_sql[v], err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	store_bind_text(q, 2, household);
 	bind_scope(q, sc);
 	int rc;
@@ -341,7 +341,7 @@ ms_err ms_store_people_alerts(ms_store *s, const ms_scope *sc, bool household, c
 		return MS_ERR_OK;
 	db_stmt *q = store_stmt_ext(s, ST_ALERTS + v, alerts_sql[v], err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	store_bind_text(q, 1, subject);
 	store_bind_text(q, 2, household ? "household" : "person");
 	bind_scope(q, sc);
@@ -387,7 +387,7 @@ ms_err ms_store_people_search(ms_store *s, const ms_scope *sc, ms_psearch_kind k
 	db_stmt *q = store_stmt_ext(s, ST_SEARCH + (int)kind * V__COUNT + v,
 	                                 search_sql[kind][v], err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	store_bind_text(q, 1, lo);
 	store_bind_text(q, 2, hi);
 	bind_scope(q, sc);
@@ -412,7 +412,7 @@ ms_err ms_store_people_feed(ms_store *s, const char *name, int64_t *id, ms_error
 	*id = 0;
 	db_stmt *q = store_stmt_ext(s, ST_FEED, "SELECT id FROM feed WHERE name = ?1", err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	store_bind_text(q, 1, name);
 	int rc = db_step(q);
 	if (rc == DB_ROW)
@@ -458,7 +458,7 @@ ms_err ms_store_people_index_put(ms_store *s, const ms_people_entry *e, bool tra
 	        "OR person_index.phone != excluded.phone",
 	        err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	const char *v[] = {e->idno,     e->household, e->area,     e->name,     e->pinyin,
 	                   e->initials, e->phone,     e->rev_idno, e->rev_phone};
 	for (int i = 0; i < 9; i++)
@@ -470,7 +470,7 @@ ms_err ms_store_people_index_put(ms_store *s, const ms_people_entry *e, bool tra
 	                   "INSERT INTO temp.people_seen(idno) VALUES (?1) ON CONFLICT DO NOTHING",
 	                   err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	store_bind_text(q, 1, e->idno);
 	return store_exec_done(s, q, err, "noting an indexed person");
 }
@@ -480,7 +480,7 @@ ms_err ms_store_people_index_empty(ms_store *s, bool *empty, ms_error *err)
 	*empty = true;
 	db_stmt *q = store_stmt_ext(s, ST_INDEX_ANY, "SELECT 1 FROM person_index LIMIT 1", err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	int rc = db_step(q);
 	*empty = rc != DB_ROW;
 	db_reset(q);
@@ -519,7 +519,7 @@ ms_err ms_store_people_seen_prune(ms_store *s, int64_t *n, ms_error *err)
 	                                 "FROM temp.people_seen)",
 	                                 err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	ms_err e = store_exec_done(s, q, err, "pruning the search index");
 	if (n)
 		*n = e ? 0 : db_changes(s->db);
@@ -539,7 +539,7 @@ ms_err ms_store_people_feed_state(ms_store *s, int64_t feed_id, int64_t *max_pub
 	        "count(CASE WHEN state = 'revoked' THEN 1 END) FROM batch WHERE feed_id = ?1",
 	        err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	db_bind_int64(q, 1, feed_id);
 	int rc = db_step(q);
 	if (rc == DB_ROW) {
@@ -563,7 +563,7 @@ ms_err ms_store_people_new_count(ms_store *s, int64_t feed_id, int64_t after, in
 	        "state = 'published' AND id > ?2 AND id <= ?3",
 	        err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	db_bind_int64(q, 1, feed_id);
 	db_bind_int64(q, 2, after);
 	db_bind_int64(q, 3, upto);
@@ -593,7 +593,7 @@ ms_err ms_store_people_new_records(ms_store *s, int64_t feed_id, int64_t after, 
 	        "b.id <= ?3 ORDER BY b.id",
 	        err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	db_bind_int64(q, 1, feed_id);
 	db_bind_int64(q, 2, after);
 	db_bind_int64(q, 3, upto);
@@ -673,7 +673,7 @@ ms_err ms_store_people_current_chunk(ms_store *s, int64_t feed_id, const char *a
 	db_stmt *q = store_stmt_ext(s, slot,
 	                                 after ? CHUNK_SQL("AND r.nkey > ?2") : CHUNK_SQL(""), err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	db_bind_int64(q, 1, feed_id);
 	if (after)
 		store_bind_text(q, 2, after);
@@ -731,7 +731,7 @@ ms_err ms_store_people_meta_get(ms_store *s, const char *key, char *out, size_t 
 	db_stmt *q =
 	        store_stmt_ext(s, ST_META_GET, "SELECT value FROM meta WHERE key = ?1", err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	store_bind_text(q, 1, key);
 	int rc = db_step(q);
 	ms_err e = MS_ERR_OK;
@@ -757,7 +757,7 @@ static ms_err meta_write(ms_store *s, int slot, const char *sql, const char *key
 {
 	db_stmt *q = store_stmt_ext(s, slot, sql, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	store_bind_text(q, 1, key);
 	if (value)
 		store_bind_text(q, 2, value);

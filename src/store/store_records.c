@@ -15,7 +15,7 @@ ms_err ms_store_record_get(ms_store *s, int64_t id, ms_record *out, const char *
 	                                 "f.id = r.feed_id WHERE r.id = ?1",
 	                                 err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	db_bind_int64(q, 1, id);
 	int rc = db_step(q);
 	if (rc == DB_ROW) {

@@ -129,7 +129,7 @@ ms_err ms_store_retention_count(ms_store *s, ms_ret_kind kind, const char *cutof
 		return MS_ERR_INTERNAL;
 	db_stmt *q = stmt(s, steps[kind].count, cutoff_day, cutoff_unix, NULL, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	int rc = db_step(q);
 	if (rc == DB_ROW)
 		*n = db_column_int64(q, 0);
@@ -149,7 +149,7 @@ ms_err ms_store_retention_apply(ms_store *s, ms_ret_kind kind, const char *cutof
 	for (int i = 0; i < st->napply; i++) {
 		db_stmt *q = stmt(s, st->apply[i], cutoff_day, cutoff_unix, now, err);
 		if (!q)
-			return MS_ERR_DB;
+			return err ? err->code : MS_ERR_DB;
 		ms_err e = store_exec_done(s, q, err, "removing data past its retention period");
 		if (e)
 			return e;

@@ -60,7 +60,7 @@ ms_err ms_store_alert_page(ms_store *s, const ms_scope *sc, const ms_alert_filte
 		return MS_ERR_OK;
 	db_stmt *q = store_stmt_ext(s, slot, alert_sql[sc->kind], err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	store_bind_text(q, 1, f->rule && *f->rule ? f->rule : NULL);
 	store_bind_text(q, 2, f->area && *f->area ? f->area : NULL);
 	store_bind_text(q, 3, f->state && *f->state ? f->state : NULL);
@@ -87,7 +87,7 @@ ms_err ms_store_alert_state_counts(ms_store *s, int (*fn)(void *ctx, const char 
 	db_stmt *q = store_stmt_ext(s, SC_ALERT_STATES,
 	                                 "SELECT state, count(*) FROM alert GROUP BY state", err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	int rc;
 	while ((rc = db_step(q)) == DB_ROW)
 		if (fn(ctx, store_col_text(q, 0), db_column_int64(q, 1)))
@@ -120,7 +120,7 @@ ms_err ms_store_review_page(ms_store *s, const ms_scope *sc, const char *state, 
 	else
 		return MS_ERR_OK;
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	store_bind_text(q, 1, state);
 	db_bind_int64(q, 2, batch_id);
 	db_bind_int64(q, 3, after_id);
@@ -157,7 +157,7 @@ ms_err ms_store_review_get_scoped(ms_store *s, const ms_scope *sc, int64_t id, m
 		return ms_error_set(err, MS_ERR_NOT_FOUND, "待核对记录 %lld 不存在 (no such review item)",
 		                    (long long)id);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	db_bind_int64(q, 1, id);
 	if (sc->kind == MS_SCOPE_AREA)
 		store_bind_text(q, 2, sc->prefix);

@@ -106,7 +106,7 @@ ms_err ms_store_station_type(ms_store *s, const char *code, char type[16], ms_er
 {
 	db_stmt *q = stmt(s, SV_STATION_TYPE, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	store_bind_text(q, 1, code);
 	int rc = db_step(q);
 	if (rc == DB_ROW) {
@@ -137,7 +137,7 @@ ms_err ms_store_srec_add(ms_store *s, ms_srec_kind kind, const ms_srec *r, int64
 		return ms_error_set(err, MS_ERR_INTERNAL, "unknown station record kind");
 	db_stmt *q = stmt(s, srec_add[kind], err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	store_bind_text(q, 1, r->station);
 	store_bind_text(q, 2, r->name);
 	store_bind_text(q, 3, r->qualification);
@@ -165,7 +165,7 @@ ms_err ms_store_srec_list(ms_store *s, ms_srec_kind kind, const char *station,
 		return ms_error_set(err, MS_ERR_INTERNAL, "unknown station record kind");
 	db_stmt *q = stmt(s, srec_list[kind], err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	store_bind_text(q, 1, station);
 	int rc;
 	while ((rc = db_step(q)) == DB_ROW) {
@@ -203,7 +203,7 @@ ms_err ms_store_sfile_get(ms_store *s, const char *household, ms_sfile_row *out,
 {
 	db_stmt *q = stmt(s, SV_FILE_GET, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	store_bind_text(q, 1, household);
 	int rc = db_step(q);
 	if (rc == DB_ROW) {
@@ -229,7 +229,7 @@ ms_err ms_store_sfile_insert(ms_store *s, const ms_sfile_row *f, ms_error *err)
 {
 	db_stmt *q = stmt(s, SV_FILE_INS, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	store_bind_text(q, 1, f->household);
 	store_bind_text(q, 2, f->area);
 	store_bind_text(q, 3, f->station);
@@ -243,7 +243,7 @@ ms_err ms_store_sentry_add(ms_store *s, const ms_sentry_row *r, int64_t *id, ms_
 {
 	db_stmt *q = stmt(s, SV_ENTRY_ADD, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	store_bind_text(q, 1, r->household);
 	store_bind_text(q, 2, r->area);
 	store_bind_text(q, 3, r->type);
@@ -286,7 +286,7 @@ ms_err ms_store_sentry_get(ms_store *s, int64_t id, ms_sentry_row *out, ms_error
 {
 	db_stmt *q = stmt(s, SV_ENTRY_GET, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	db_bind_int64(q, 1, id);
 	int rc = db_step(q);
 	if (rc == DB_ROW) {
@@ -310,7 +310,7 @@ ms_err ms_store_sentry_result(ms_store *s, int64_t id, const char *result, const
 {
 	db_stmt *q = stmt(s, SV_ENTRY_RESULT, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	db_bind_int64(q, 1, id);
 	store_bind_text(q, 2, result);
 	store_bind_text(q, 3, day);
@@ -324,7 +324,7 @@ ms_err ms_store_sentries(ms_store *s, const char *household,
 {
 	db_stmt *q = stmt(s, SV_ENTRIES, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	store_bind_text(q, 1, household);
 	int rc;
 	while ((rc = db_step(q)) == DB_ROW) {
@@ -347,7 +347,7 @@ static ms_err id_walk(ms_store *s, int id, const char *arg,
 {
 	db_stmt *q = stmt(s, id, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	store_bind_text(q, 1, arg);
 	int rc;
 	while ((rc = db_step(q)) == DB_ROW) {
@@ -382,7 +382,7 @@ ms_err ms_store_service_figures(ms_store *s, const char *area, const char *from,
 	memset(out, 0, sizeof *out);
 	db_stmt *q = stmt(s, SV_FIGURES, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	store_bind_text(q, 1, area);
 	store_bind_text(q, 2, from);
 	store_bind_text(q, 3, to);

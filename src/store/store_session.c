@@ -109,7 +109,7 @@ ms_err ms_store_session_insert(ms_store *s, const char *token_hash, const char *
 {
 	db_stmt *q = stmt(s, SS_SESSION_ADD, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	store_bind_text(q, 1, token_hash);
 	store_bind_text(q, 2, user);
 	store_bind_text(q, 3, csrf);
@@ -133,7 +133,7 @@ ms_err ms_store_session_get(ms_store *s, const char *token_hash, ms_session_row 
 {
 	db_stmt *q = stmt(s, SS_SESSION_GET, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	store_bind_text(q, 1, token_hash);
 	int rc = db_step(q);
 	if (rc == DB_ROW) {
@@ -170,7 +170,7 @@ ms_err ms_store_session_touch(ms_store *s, const char *token_hash, int64_t at, m
 {
 	db_stmt *q = stmt(s, SS_SESSION_TOUCH, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	store_bind_text(q, 1, token_hash);
 	db_bind_int64(q, 2, at);
 	return exec_count(s, q, NULL, err, "recording a session's use");
@@ -180,7 +180,7 @@ ms_err ms_store_session_delete(ms_store *s, const char *token_hash, ms_error *er
 {
 	db_stmt *q = stmt(s, SS_SESSION_DEL, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	store_bind_text(q, 1, token_hash);
 	return exec_count(s, q, NULL, err, "ending a session");
 }
@@ -189,7 +189,7 @@ ms_err ms_store_session_delete_user(ms_store *s, const char *user, int64_t *n, m
 {
 	db_stmt *q = stmt(s, SS_SESSION_DEL_USER, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	store_bind_text(q, 1, user);
 	return exec_count(s, q, n, err, "ending a user's sessions");
 }
@@ -198,7 +198,7 @@ ms_err ms_store_session_trim_user(ms_store *s, const char *user, int keep, ms_er
 {
 	db_stmt *q = stmt(s, SS_SESSION_TRIM, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	store_bind_text(q, 1, user);
 	db_bind_int(q, 2, keep);
 	return exec_count(s, q, NULL, err, "ending a user's oldest sessions");
@@ -209,7 +209,7 @@ ms_err ms_store_session_purge(ms_store *s, int64_t now, int64_t idle, int64_t ab
 {
 	db_stmt *q = stmt(s, SS_SESSION_PURGE, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	db_bind_int64(q, 1, now);
 	db_bind_int64(q, 2, idle);
 	db_bind_int64(q, 3, absolute);
@@ -241,7 +241,7 @@ ms_err ms_store_token_insert(ms_store *s, const char *token_hash, const char *us
 {
 	db_stmt *q = stmt(s, SS_TOKEN_ADD, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	store_bind_text(q, 1, token_hash);
 	store_bind_text(q, 2, user);
 	store_bind_text(q, 3, feeds);
@@ -285,7 +285,7 @@ ms_err ms_store_token_get_hash(ms_store *s, const char *token_hash, ms_token_row
 {
 	db_stmt *q = stmt(s, SS_TOKEN_GET_HASH, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	store_bind_text(q, 1, token_hash);
 	return token_get(s, SS_TOKEN_GET_HASH, q, out, err);
 }
@@ -294,7 +294,7 @@ ms_err ms_store_token_get(ms_store *s, int64_t id, ms_token_row *out, ms_error *
 {
 	db_stmt *q = stmt(s, SS_TOKEN_GET, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	db_bind_int64(q, 1, id);
 	return token_get(s, SS_TOKEN_GET, q, out, err);
 }
@@ -304,7 +304,7 @@ ms_err ms_store_token_list(ms_store *s, const char *prefix,
 {
 	db_stmt *q = stmt(s, SS_TOKEN_LIST, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	store_bind_text(q, 1, prefix && *prefix ? prefix : NULL);
 	int rc;
 	while ((rc = db_step(q)) == DB_ROW) {
@@ -323,7 +323,7 @@ ms_err ms_store_token_revoke(ms_store *s, int64_t id, const char *at, ms_error *
 {
 	db_stmt *q = stmt(s, SS_TOKEN_REVOKE, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	db_bind_int64(q, 1, id);
 	store_bind_text(q, 2, at);
 	int64_t n = 0;
@@ -343,7 +343,7 @@ ms_err ms_store_totp_get(ms_store *s, const char *user, bool *has, char *out, si
 {
 	db_stmt *q = stmt(s, SS_TOTP_GET, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	store_bind_text(q, 1, user);
 	int rc = db_step(q);
 	ms_err e = MS_ERR_OK;
@@ -374,7 +374,7 @@ ms_err ms_store_totp_set(ms_store *s, const char *user, const char *secret, cons
 {
 	db_stmt *q = stmt(s, SS_TOTP_SET, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	store_bind_text(q, 1, user);
 	store_bind_text(q, 2, secret);
 	store_bind_text(q, 3, at);
@@ -447,7 +447,7 @@ ms_err ms_store_job_insert(ms_store *s, const char *kind, const char *actor, con
 		                    "任务类别应为 import 或 scan (a job is an import or a scan)");
 	db_stmt *q = job_stmt(s, SJ_JOB_ADD, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	char ts[32];
 	store_now_rfc3339(ts);
 	store_bind_text(q, 1, kind);
@@ -471,7 +471,7 @@ ms_err ms_store_job_set_state(ms_store *s, int64_t id, const char *state, ms_err
 		return job_state_bad(state, err);
 	db_stmt *q = job_stmt(s, SJ_JOB_STATE, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	db_bind_int64(q, 1, id);
 	store_bind_text(q, 2, state);
 	return job_changed(s, q, id, err, "setting a job's state");
@@ -488,7 +488,7 @@ ms_err ms_store_job_finish(ms_store *s, int64_t id, const char *state, const cha
 		return e;
 	db_stmt *q = job_stmt(s, SJ_JOB_FINISH, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	char ts[32];
 	store_now_rfc3339(ts);
 	db_bind_int64(q, 1, id);
@@ -503,7 +503,7 @@ ms_err ms_store_job_get(ms_store *s, int64_t id, ms_job_row *out, ms_error *err)
 {
 	db_stmt *q = job_stmt(s, SJ_JOB_GET, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	db_bind_int64(q, 1, id);
 	int rc = db_step(q);
 	if (rc == DB_ROW) {
@@ -540,7 +540,7 @@ ms_err ms_store_job_fail_unfinished(ms_store *s, const char *error_text, int64_t
 		return e;
 	db_stmt *q = job_stmt(s, SJ_JOB_FAIL_OPEN, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	char ts[32];
 	store_now_rfc3339(ts);
 	store_bind_text(q, 1, error_text ? error_text : "");

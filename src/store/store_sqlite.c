@@ -120,6 +120,8 @@ ms_err store_db_error(ms_store *s, ms_error *err, const char *what)
 {
 	int code = db_errcode(s->db);
 	ms_err e = (code == DB_BUSY || code == DB_LOCKED) ? MS_ERR_BUSY : MS_ERR_DB;
+	if (code == DB_NOMEM)
+		return ms_error_set(err, MS_ERR_NOMEM, NULL);
 	if (code == DB_FULL)
 		return ms_error_set(err, MS_ERR_IO, "磁盘已满 (disk full) while %s", what);
 	return ms_error_set(err, e, "数据库错误 (database error) while %s: %s", what,
@@ -191,16 +193,30 @@ int ms_store_schema_latest(void)
 	return n ? m[n - 1].version : 0;
 }
 
-int ms_store_schema_version(ms_store *s)
+/* The applied version; out of memory is an error, not "version 0" (which
+ * would apply the migrations again). */
+static ms_err schema_version_get(ms_store *s, int *v, ms_error *err)
 {
 	db_stmt *q;
-	int v = 0;
-	if (db_prepare(s->db, "SELECT max(version) FROM schema_version", &q) == DB_OK) {
-		if (db_step(q) == DB_ROW)
-			v = db_column_int(q, 0);
+	*v = 0;
+	int rc = db_prepare(s->db, "SELECT max(version) FROM schema_version", &q);
+	if (rc == DB_NOMEM)
+		return ms_error_set(err, MS_ERR_NOMEM, NULL);
+	if (rc == DB_OK) {
+		rc = db_step(q);
+		if (rc == DB_ROW)
+			*v = db_column_int(q, 0);
 		db_finalize(q);
+		if (rc == DB_NOMEM)
+			return ms_error_set(err, MS_ERR_NOMEM, NULL);
 	}
-	return v;
+	return MS_ERR_OK;
+}
+
+int ms_store_schema_version(ms_store *s)
+{
+	int v;
+	return schema_version_get(s, &v, NULL) ? 0 : v;
 }
 
 static ms_err store_migrate_locked(ms_store *s, bool readonly, ms_error *err)
@@ -212,7 +228,9 @@ static ms_err store_migrate_locked(ms_store *s, bool readonly, ms_error *err)
 	                                  "PRIMARY KEY, name TEXT NOT NULL, applied TEXT NOT NULL)"),
 	                          err, "creating the schema table"))
 		return err ? err->code : MS_ERR_DB;
-	int have = ms_store_schema_version(s);
+	int have;
+	if (schema_version_get(s, &have, err))
+		return err ? err->code : MS_ERR_NOMEM;
 	int n;
 	const ms_migration *m = db_kind(s->db) == DB_PG ? ms_schema_pg(&n) : ms_schema_sqlite(&n);
 	int latest = n ? m[n - 1].version : 0;
@@ -233,7 +251,12 @@ static ms_err store_migrate_locked(ms_store *s, bool readonly, ms_error *err)
 		if (store_exec_sql(s, "BEGIN IMMEDIATE", err, "starting a migration"))
 			return MS_ERR_DB;
 		/* another process may have applied it meanwhile */
-		if (ms_store_schema_version(s) >= m[i].version) {
+		int now;
+		if (schema_version_get(s, &now, err)) {
+			store_exec_sql(s, "ROLLBACK", NULL, "");
+			return err ? err->code : MS_ERR_NOMEM;
+		}
+		if (now >= m[i].version) {
 			store_exec_sql(s, "ROLLBACK", NULL, "");
 			continue;
 		}
@@ -337,7 +360,12 @@ ms_err ms_store_open(const char *url, int flags, ms_store **out, ms_error *err)
 	int oflags = readonly ? SQLITE_OPEN_READONLY
 	                      : SQLITE_OPEN_READWRITE | ((flags & MS_STORE_CREATE) ? SQLITE_OPEN_CREATE : 0);
 	oflags |= SQLITE_OPEN_NOMUTEX;
-	if (db_open_sqlite(url, oflags, &s->db) != DB_OK) {
+	int orc = db_open_sqlite(url, oflags, &s->db);
+	if (orc != DB_OK) {
+		if (orc == DB_NOMEM) {
+			ms_store_close(s);
+			return ms_error_set(err, MS_ERR_NOMEM, NULL);
+		}
 		ms_error_set(err, MS_ERR_IO, "无法打开数据库 %s (cannot open database): %s", url,
 		             s->db ? db_errmsg(s->db) : "out of memory");
 		ms_store_close(s);
@@ -356,7 +384,10 @@ ms_err ms_store_open(const char *url, int flags, ms_store **out, ms_error *err)
 	if (!rc) {
 		/* a file that is not a database fails here */
 		db_stmt *q;
-		if (db_prepare(s->db, "SELECT count(*) FROM sqlite_schema", &q) != DB_OK) {
+		int prc = db_prepare(s->db, "SELECT count(*) FROM sqlite_schema", &q);
+		if (prc == DB_NOMEM) {
+			rc = ms_error_set(err, MS_ERR_NOMEM, NULL);
+		} else if (prc != DB_OK) {
 			rc = ms_error_set(err, MS_ERR_IO, "%s 不是 minsheng 数据库 (not a database): %s", url,
 			                  db_errmsg(s->db));
 		} else {
@@ -465,7 +496,7 @@ static ms_err run_simple(ms_store *s, int id, ms_error *err, const char *what)
 {
 	db_stmt *q = stmt(s, id, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	return store_exec_done(s, q, err, what);
 }
 
@@ -537,7 +568,7 @@ ms_err ms_store_cleanup_staging(ms_store *s, int64_t *removed, ms_error *err)
 	for (;;) {
 		db_stmt *q = stmt(s, ST_STAGING_LIST, err);
 		if (!q)
-			return MS_ERR_DB;
+			return err ? err->code : MS_ERR_DB;
 		int rc = db_step(q);
 		if (rc == DB_DONE)
 			break;
@@ -576,7 +607,7 @@ ms_err ms_store_feed_id(ms_store *s, const char *name, int64_t *id, ms_error *er
 {
 	db_stmt *q = stmt(s, ST_FEED_GET, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	store_bind_text(q, 1, name);
 	int rc = db_step(q);
 	if (rc == DB_ROW) {
@@ -589,7 +620,7 @@ ms_err ms_store_feed_id(ms_store *s, const char *name, int64_t *id, ms_error *er
 		return store_db_error(s, err, "looking up a feed");
 	q = stmt(s, ST_FEED_ADD, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	store_bind_text(q, 1, name);
 	if (store_exec_done(s, q, err, "adding a feed"))
 		return MS_ERR_DB;
@@ -656,7 +687,7 @@ ms_err ms_store_batch_find(ms_store *s, int64_t feed_id, const char *sha256, ms_
 {
 	db_stmt *q = stmt(s, ST_BATCH_FIND, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	db_bind_int64(q, 1, feed_id);
 	store_bind_text(q, 2, sha256);
 	return batch_one(s, MS_STORE_EXT_MAX + ST_BATCH_FIND, q, out, err);
@@ -666,7 +697,7 @@ ms_err ms_store_batch_get(ms_store *s, int64_t batch_id, ms_batch *out, ms_error
 {
 	db_stmt *q = stmt(s, ST_BATCH_GET, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	db_bind_int64(q, 1, batch_id);
 	return batch_one(s, MS_STORE_EXT_MAX + ST_BATCH_GET, q, out, err);
 }
@@ -676,7 +707,7 @@ ms_err ms_store_batch_list(ms_store *s, const char *feed, int limit,
 {
 	db_stmt *q = stmt(s, ST_BATCH_LIST, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	store_bind_text(q, 1, feed);
 	db_bind_int(q, 2, limit > 0 ? limit : -1);
 	int rc;
@@ -698,7 +729,7 @@ ms_err ms_store_batch_create(ms_store *s, int64_t feed_id, const char *sha256,
 {
 	db_stmt *q = stmt(s, ST_BATCH_ADD, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	char ts[32];
 	store_now_rfc3339(ts);
 	db_bind_int64(q, 1, feed_id);
@@ -719,7 +750,7 @@ ms_err ms_store_batch_publish(ms_store *s, int64_t batch_id, const ms_batch_coun
 {
 	db_stmt *q = stmt(s, ST_BATCH_PUBLISH, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	char ts[32];
 	store_now_rfc3339(ts);
 	db_bind_int64(q, 1, batch_id);
@@ -745,7 +776,7 @@ ms_err ms_store_batch_revoke(ms_store *s, int64_t batch_id, const char *actor, c
 {
 	db_stmt *q = stmt(s, ST_BATCH_REVOKE, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	char ts[32];
 	store_now_rfc3339(ts);
 	db_bind_int64(q, 1, batch_id);
@@ -762,7 +793,7 @@ ms_err ms_store_batch_revoke(ms_store *s, int64_t batch_id, const char *actor, c
 	/* the alerts whose evidence cites the batch are flagged for review */
 	q = stmt(s, ST_ALERT_FLAG_REVOKED, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	db_bind_int64(q, 1, batch_id);
 	if (store_exec_done(s, q, err, "flagging alerts of a revoked batch"))
 		return err ? err->code : MS_ERR_DB;
@@ -793,7 +824,7 @@ static ms_err batch_state_cached(ms_store *s, int64_t id, ms_batch_state *out, m
 	if (id >= s->bstate_n) {
 		db_stmt *q = stmt(s, ST_BATCH_STATES, err);
 		if (!q)
-			return MS_ERR_DB;
+			return err ? err->code : MS_ERR_DB;
 		int64_t n = id + 1 + 64;
 		unsigned char *st = ms_calloc((size_t)n, 1);
 		if (!st)
@@ -828,7 +859,7 @@ ms_err ms_store_key_probe(ms_store *s, int64_t feed_id, const char *nkey, int64_
 	memset(out, 0, sizeof *out);
 	db_stmt *q = stmt(s, ST_KEY_PROBE, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	db_bind_int64(q, 1, feed_id);
 	store_bind_text(q, 2, nkey);
 	int rc;
@@ -866,7 +897,7 @@ ms_err ms_store_key_row(ms_store *s, int64_t feed_id, const char *nkey, int64_t 
 	*row = 0;
 	db_stmt *q = stmt(s, ST_KEY_ROW, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	db_bind_int64(q, 1, feed_id);
 	store_bind_text(q, 2, nkey);
 	db_bind_int64(q, 3, batch_id);
@@ -883,7 +914,7 @@ ms_err ms_store_feed_has_data(ms_store *s, int64_t feed_id, bool *has, ms_error 
 {
 	db_stmt *q = stmt(s, ST_FEED_HAS_DATA, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	db_bind_int64(q, 1, feed_id);
 	int rc = db_step(q);
 	*has = rc == DB_ROW;
@@ -897,7 +928,7 @@ ms_err ms_store_record_insert(ms_store *s, const ms_record_in *r, ms_error *err)
 {
 	db_stmt *q = stmt(s, ST_RECORD_ADD, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	db_bind_int64(q, 1, r->feed_id);
 	store_bind_text(q, 2, r->nkey);
 	db_bind_int64(q, 3, r->batch_id);
@@ -937,7 +968,7 @@ ms_err ms_store_unchanged_mark(ms_store *s, const char *nkey, int64_t row, int64
 	}
 	db_stmt *q = stmt(s, ST_UNCH_GET, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	store_bind_text(q, 1, nkey);
 	int rc = db_step(q);
 	if (rc == DB_ROW) {
@@ -950,7 +981,7 @@ ms_err ms_store_unchanged_mark(ms_store *s, const char *nkey, int64_t row, int64
 		return store_db_error(s, err, "checking a repeated key");
 	q = stmt(s, ST_UNCH_ADD, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	store_bind_text(q, 1, nkey);
 	db_bind_int64(q, 2, row);
 	return store_exec_done(s, q, err, "remembering an unchanged key");
@@ -972,7 +1003,7 @@ ms_err ms_store_correction_insert(ms_store *s, int64_t batch_id, int64_t row, co
 {
 	db_stmt *q = stmt(s, ST_CORR_ADD, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	db_bind_int64(q, 1, batch_id);
 	db_bind_int64(q, 2, row);
 	store_bind_text(q, 3, original);
@@ -984,7 +1015,7 @@ ms_err ms_store_reject_insert(ms_store *s, const ms_reject_in *r, ms_error *err)
 {
 	db_stmt *q = stmt(s, ST_REJECT_ADD, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	db_bind_int64(q, 1, r->batch_id);
 	db_bind_int64(q, 2, r->row);
 	store_bind_text(q, 3, r->col ? r->col : "");
@@ -1000,7 +1031,7 @@ ms_err ms_store_reject_list(ms_store *s, int64_t batch_id, int limit,
 {
 	db_stmt *q = stmt(s, ST_REJECT_LIST, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	db_bind_int64(q, 1, batch_id);
 	db_bind_int(q, 2, limit > 0 ? limit : -1);
 	int rc;
@@ -1023,7 +1054,7 @@ ms_err ms_store_review_insert(ms_store *s, const ms_review *r, ms_error *err)
 {
 	db_stmt *q = stmt(s, ST_REVIEW_ADD, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	db_bind_int64(q, 1, r->batch_id);
 	db_bind_int64(q, 2, r->row);
 	db_bind_int64(q, 3, r->feed_id);
@@ -1071,7 +1102,7 @@ ms_err ms_store_review_list(ms_store *s, const char *state, int64_t batch_id, in
 {
 	db_stmt *q = stmt(s, ST_REVIEW_LIST, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	store_bind_text(q, 1, state);
 	db_bind_int64(q, 2, batch_id);
 	db_bind_int(q, 3, limit > 0 ? limit : -1);
@@ -1092,7 +1123,7 @@ ms_err ms_store_review_get(ms_store *s, int64_t id, ms_review *out, ms_error *er
 {
 	db_stmt *q = stmt(s, ST_REVIEW_GET, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	db_bind_int64(q, 1, id);
 	int rc = db_step(q);
 	if (rc == DB_ROW) {
@@ -1175,7 +1206,7 @@ ms_err ms_store_current_vals(ms_store *s, int64_t feed_id, const char *nkey, cha
 {
 	db_stmt *q = stmt(s, ST_CURRENT_VALS, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	db_bind_int64(q, 1, feed_id);
 	store_bind_text(q, 2, nkey);
 	int rc = db_step(q);
@@ -1202,7 +1233,7 @@ ms_err ms_store_current_records(ms_store *s, int64_t feed_id,
 {
 	db_stmt *q = stmt(s, ST_CURRENT_RECORDS, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	db_bind_int64(q, 1, feed_id);
 	int rc;
 	char *last = NULL;
@@ -1248,7 +1279,7 @@ ms_err ms_store_current_count(ms_store *s, int64_t feed_id, int64_t *n, ms_error
 {
 	db_stmt *q = stmt(s, ST_CURRENT_COUNT, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	db_bind_int64(q, 1, feed_id);
 	int rc = db_step(q);
 	*n = rc == DB_ROW ? db_column_int64(q, 0) : 0;
@@ -1273,7 +1304,7 @@ ms_err ms_store_feed_list(ms_store *s, int (*fn)(void *ctx, int64_t feed_id, con
 {
 	db_stmt *q = store_stmt_ext(s, SNAP_FEED_LIST, "SELECT id, name FROM feed ORDER BY id", err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	int rc;
 	while ((rc = db_step(q)) == DB_ROW)
 		if (fn(ctx, db_column_int64(q, 0), store_col_text(q, 1)))
@@ -1292,7 +1323,7 @@ ms_err ms_store_published_batches(ms_store *s,
 	        s, SNAP_BATCH_PUBLISHED,
 	        "SELECT id, feed_id FROM batch WHERE state = 'published' ORDER BY id", err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	int rc;
 	while ((rc = db_step(q)) == DB_ROW)
 		if (fn(ctx, db_column_int64(q, 0), db_column_int64(q, 1)))
@@ -1309,7 +1340,7 @@ ms_err ms_store_record_max_id(ms_store *s, int64_t *max_id, ms_error *err)
 	db_stmt *q =
 	        store_stmt_ext(s, SNAP_RECORD_MAX_ID, "SELECT coalesce(max(id), 0) FROM record", err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	int rc = db_step(q);
 	if (rc == DB_ROW)
 		*max_id = db_column_int64(q, 0);
@@ -1335,7 +1366,7 @@ ms_err ms_store_record_scan(ms_store *s, int64_t from_id, int64_t to_id, bool de
 	                                 "FROM record WHERE id >= ?1 AND id < ?2 ORDER BY id",
 	                                 err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	db_bind_int64(q, 1, from_id);
 	db_bind_int64(q, 2, to_id);
 	int rc;

@@ -88,7 +88,7 @@ ms_err ms_store_work_alert_get(ms_store *s, int64_t id, ms_work_alert_row *out, 
 {
 	db_stmt *q = stmt(s, WS_ALERT_GET, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	db_bind_int64(q, 1, id);
 	int rc = db_step(q);
 	if (rc == DB_ROW) {
@@ -117,7 +117,7 @@ ms_err ms_store_work_alert_change(ms_store *s, const ms_alert_change *c, ms_erro
 {
 	db_stmt *q = stmt(s, WS_ALERT_CHANGE, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	db_bind_int64(q, 1, c->id);
 	db_bind_int64(q, 2, c->version);
 	store_bind_text(q, 3, c->state);
@@ -136,7 +136,7 @@ ms_err ms_store_work_event_add(ms_store *s, int64_t alert_id, const char *at, co
 {
 	db_stmt *q = stmt(s, WS_EVENT_ADD, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	db_bind_int64(q, 1, alert_id);
 	store_bind_text(q, 2, at);
 	store_bind_text(q, 3, actor ? actor : "");
@@ -153,7 +153,7 @@ ms_err ms_store_work_verification_add(ms_store *s, const ms_verification_row *v,
 {
 	db_stmt *q = stmt(s, WS_VERIF_ADD, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	db_bind_int64(q, 1, v->event_id);
 	db_bind_int64(q, 2, v->alert_id);
 	store_bind_text(q, 3, v->outcome);
@@ -169,7 +169,7 @@ ms_err ms_store_work_events(ms_store *s, int64_t alert_id,
 {
 	db_stmt *q = stmt(s, WS_EVENTS, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	db_bind_int64(q, 1, alert_id);
 	int rc;
 	while ((rc = db_step(q)) == DB_ROW) {
@@ -202,7 +202,7 @@ ms_err ms_store_work_attach(ms_store *s, int64_t alert_id, const char *sha256, c
 {
 	db_stmt *q = stmt(s, WS_BLOB_PUT, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	store_bind_text(q, 1, sha256);
 	store_bind_text(q, 2, mime);
 	db_bind_int64(q, 3, (int64_t)len);
@@ -211,7 +211,7 @@ ms_err ms_store_work_attach(ms_store *s, int64_t alert_id, const char *sha256, c
 		return err ? err->code : MS_ERR_DB;
 	q = stmt(s, WS_ATT_LINK, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	db_bind_int64(q, 1, alert_id);
 	store_bind_text(q, 2, sha256);
 	store_bind_text(q, 3, name ? name : "");
@@ -226,7 +226,7 @@ ms_err ms_store_work_attachments(ms_store *s, int64_t alert_id,
 {
 	db_stmt *q = stmt(s, WS_ATT_LIST, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	db_bind_int64(q, 1, alert_id);
 	int rc;
 	while ((rc = db_step(q)) == DB_ROW) {
@@ -252,7 +252,7 @@ ms_err ms_store_work_attachment_read(ms_store *s, int64_t alert_id, const char *
 {
 	db_stmt *q = stmt(s, WS_ATT_READ, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	db_bind_int64(q, 1, alert_id);
 	store_bind_text(q, 2, sha256);
 	int rc = db_step(q);
@@ -294,7 +294,7 @@ ms_err ms_store_work_inbox_station(ms_store *s, const char *code,
 {
 	db_stmt *q = stmt(s, WS_INBOX_STATION, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	store_bind_text(q, 1, code);
 	return list_alerts(s, q, fn, ctx, err);
 }
@@ -305,7 +305,7 @@ ms_err ms_store_work_inbox_worker(ms_store *s, const char *user,
 {
 	db_stmt *q = stmt(s, WS_INBOX_WORKER, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	store_bind_text(q, 1, user);
 	return list_alerts(s, q, fn, ctx, err);
 }
@@ -316,7 +316,7 @@ ms_err ms_store_work_inbox_county(ms_store *s, const char *county, const char *t
 {
 	db_stmt *q = stmt(s, WS_INBOX_COUNTY, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	store_bind_text(q, 1, county);
 	store_bind_text(q, 2, today);
 	return list_alerts(s, q, fn, ctx, err);
@@ -330,7 +330,7 @@ ms_err ms_store_work_cohort(ms_store *s, const char *area, const char *from, con
 {
 	db_stmt *q = stmt(s, WS_COHORT, err);
 	if (!q)
-		return MS_ERR_DB;
+		return err ? err->code : MS_ERR_DB;
 	store_bind_text(q, 1, area ? area : "");
 	store_bind_text(q, 2, from);
 	store_bind_text(q, 3, to);

@@ -28,6 +28,8 @@ enum {
 	MS_STORE_EXT_OPS = 464,      /* 464–511: retention, webhooks, notices */
 };
 
+typedef struct store_copy store_copy;
+
 struct ms_store {
 	db_conn *db;
 	db_stmt *st[64];
@@ -35,6 +37,7 @@ struct ms_store {
 	char *url;
 	int lock_fd;
 	bool pg_import_lock; /* PostgreSQL: the import lock is an advisory lock */
+	store_copy *copy;    /* PostgreSQL: records waiting for COPY (store_copy.c) */
 	bool unchanged_ready;
 	int64_t last_flagged; /* alerts flagged by the last revocation */
 	char *scratch; /* copies of text returned to callers */
@@ -88,6 +91,16 @@ void store_alert_from_row(db_stmt *q, struct ms_alert *a);
 	"v.decided_by, v.decided, v.note FROM review v JOIN feed f ON f.id = v.feed_id "           \
 	"JOIN batch b ON b.id = v.batch_id"
 void store_review_from_row(db_stmt *q, ms_review *r);
+/* PostgreSQL's bulk path for records (store_copy.c). add gives
+ * MS_ERR_EXISTS for a key already in the batch; key_row finds a key of the
+ * batch being copied; flush sends what waits; discard forgets it (rollback). */
+ms_err store_copy_add(ms_store *s, const ms_record_in *rec, ms_error *err);
+bool store_copy_key_row(ms_store *s, int64_t feed_id, int64_t batch_id, const char *nkey,
+                        int64_t *row);
+ms_err store_copy_flush(ms_store *s, ms_error *err);
+void store_copy_discard(ms_store *s);
+void store_copy_free(ms_store *s);
+
 /* Now as RFC 3339 in China Standard Time. */
 void store_now_rfc3339(char out[32]);
 

@@ -128,8 +128,18 @@ ms_err store_db_error(ms_store *s, ms_error *err, const char *what)
 	                    db_errmsg(s->db));
 }
 
+/* Statements of an import that never read the records waiting for COPY. */
+static bool copy_safe(int id)
+{
+	return id == ST_KEY_PROBE || id == ST_KEY_ROW || id == ST_UNCH_ADD || id == ST_UNCH_GET ||
+	       id == ST_REJECT_ADD || id == ST_CORR_ADD || id == ST_REVIEW_ADD || id == ST_ROLLBACK ||
+	       id == ST_BATCH_STATES || id == ST_RECORD_ADD;
+}
+
 static db_stmt *stmt(ms_store *s, int id, ms_error *err)
 {
+	if (s->copy && !copy_safe(id) && store_copy_flush(s, err))
+		return NULL;
 	if (!s->st[id]) {
 		if (db_prepare(s->db, stmt_sql[id], &s->st[id]) != DB_OK) {
 			store_db_error(s, err, "preparing a statement");
@@ -452,6 +462,8 @@ db_stmt *store_stmt_ext(ms_store *s, int slot, const char *sql, ms_error *err)
 		ms_error_set(err, MS_ERR_INTERNAL, "statement slot %d out of range", slot);
 		return NULL;
 	}
+	if (s->copy && store_copy_flush(s, err))
+		return NULL;
 	if (!s->ext[slot]) {
 			if (db_prepare(s->db, sql, &s->ext[slot]) != DB_OK) {
 			store_db_error(s, err, "preparing a statement");
@@ -467,6 +479,7 @@ void ms_store_close(ms_store *s)
 {
 	if (!s)
 		return;
+	store_copy_free(s);
 	for (int i = 0; i < ST__COUNT; i++)
 		db_finalize(s->st[i]);
 	for (int i = 0; i < MS_STORE_EXT_MAX; i++)
@@ -514,6 +527,7 @@ ms_err ms_store_commit(ms_store *s, ms_error *err)
 }
 void ms_store_rollback(ms_store *s)
 {
+	store_copy_discard(s);
 	if (!db_get_autocommit(s->db))
 		run_simple(s, ST_ROLLBACK, NULL, "rolling back");
 }
@@ -857,6 +871,9 @@ ms_err ms_store_key_probe(ms_store *s, int64_t feed_id, const char *nkey, int64_
                           ms_key_probe *out, ms_error *err)
 {
 	memset(out, 0, sizeof *out);
+	/* a key of the batch still waiting for COPY */
+	if (store_copy_key_row(s, feed_id, batch_id, nkey, &out->dup_row))
+		return MS_ERR_OK;
 	db_stmt *q = stmt(s, ST_KEY_PROBE, err);
 	if (!q)
 		return err ? err->code : MS_ERR_DB;
@@ -895,6 +912,8 @@ ms_err ms_store_key_row(ms_store *s, int64_t feed_id, const char *nkey, int64_t 
                         int64_t *row, ms_error *err)
 {
 	*row = 0;
+	if (store_copy_key_row(s, feed_id, batch_id, nkey, row))
+		return MS_ERR_OK;
 	db_stmt *q = stmt(s, ST_KEY_ROW, err);
 	if (!q)
 		return err ? err->code : MS_ERR_DB;
@@ -926,6 +945,8 @@ ms_err ms_store_feed_has_data(ms_store *s, int64_t feed_id, bool *has, ms_error 
 
 ms_err ms_store_record_insert(ms_store *s, const ms_record_in *r, ms_error *err)
 {
+	if (db_kind(s->db) == DB_PG)
+		return store_copy_add(s, r, err);
 	db_stmt *q = stmt(s, ST_RECORD_ADD, err);
 	if (!q)
 		return err ? err->code : MS_ERR_DB;

@@ -3,6 +3,7 @@
 # of N people (default 4,040,000, Guangdong's size) is generated once, then
 # for each store:
 #   - import: init + every file of the manifest + the stations, wall clock;
+#   - search index: its first build (minsheng search --refresh);
 #   - scan: the first full scan (snapshot built from the database);
 #   - snapshot: the columnar snapshot built again from the database
 #     (scan --dry-run with no snapshot file), RUNS times, median;
@@ -69,6 +70,13 @@ for store in sqlite postgresql; do
 	t1=$(now)
 	T[$store.import]=$(secs "$t0" "$t1")
 	echo "$store import: ${T[$store.import]} s"
+	# the search index, built before the servers start (they would build it
+	# in the background, under the load)
+	t0=$(now)
+	"$ms" search --refresh >/dev/null
+	t1=$(now)
+	T[$store.index]=$(secs "$t0" "$t1")
+	echo "$store search index: ${T[$store.index]} s"
 	rm -f "$lite.snapshot"
 	t0=$(now)
 	"$ms" scan --json >"$work/$store.scan.json"

@@ -32,6 +32,9 @@ struct store_copy {
 	ms_arena keys;
 	ms_buf buf; /* COPY text of the rows not sent yet */
 	int64_t pending;
+	/* entries of a first build of the search index, for pg_temp.person_stage */
+	ms_buf ibuf;
+	int64_t ipending;
 };
 
 static uint64_t fnv(const char *s)
@@ -50,6 +53,7 @@ static store_copy *copy_get(ms_store *s)
 			return NULL;
 		ms_arena_init(&s->copy->keys, 1 << 20, 0);
 		ms_buf_init(&s->copy->buf, COPY_FLUSH_BYTES * 4);
+		ms_buf_init(&s->copy->ibuf, COPY_FLUSH_BYTES * 4);
 	}
 	return s->copy;
 }
@@ -124,14 +128,13 @@ static ms_err put_field(ms_buf *b, const char *v, bool last)
 	return e;
 }
 
-ms_err store_copy_flush(ms_store *s, ms_error *err)
+static ms_err copy_send(ms_store *s, const char *sql, ms_buf *b, int64_t *pending,
+                        ms_error *err)
 {
-	store_copy *c = s->copy;
-	if (!c || !c->pending)
+	if (!*pending)
 		return MS_ERR_OK;
 	PGconn *pg = db_pg(s->db);
-	PGresult *r = PQexec(pg, "COPY record(feed_id, nkey, batch_id, row, idno, area, day, vals, "
-	                         "extra) FROM STDIN");
+	PGresult *r = PQexec(pg, sql);
 	if (PQresultStatus(r) != PGRES_COPY_IN) {
 		ms_err e = ms_error_set(err, MS_ERR_DB, "数据库错误 (database error) while copying records: %s",
 		                        PQerrorMessage(pg));
@@ -139,7 +142,7 @@ ms_err store_copy_flush(ms_store *s, ms_error *err)
 		return e;
 	}
 	PQclear(r);
-	bool ok = PQputCopyData(pg, c->buf.p, (int)c->buf.len) == 1 && PQputCopyEnd(pg, NULL) == 1;
+	bool ok = PQputCopyData(pg, b->p, (int)b->len) == 1 && PQputCopyEnd(pg, NULL) == 1;
 	ms_err e = MS_ERR_OK;
 	while ((r = PQgetResult(pg)) != NULL) {
 		if (PQresultStatus(r) != PGRES_COMMAND_OK && !e)
@@ -150,9 +153,47 @@ ms_err store_copy_flush(ms_store *s, ms_error *err)
 	if (!ok && !e)
 		e = ms_error_set(err, MS_ERR_DB, "数据库错误 (database error) while copying records: %s",
 		                 PQerrorMessage(pg));
-	ms_buf_clear(&c->buf);
-	c->pending = 0;
+	ms_buf_clear(b);
+	*pending = 0;
 	return e;
+}
+
+ms_err store_copy_flush(ms_store *s, ms_error *err)
+{
+	store_copy *c = s->copy;
+	if (!c)
+		return MS_ERR_OK;
+	ms_err e = copy_send(s,
+	                     "COPY record(feed_id, nkey, batch_id, row, idno, area, day, vals, extra) "
+	                     "FROM STDIN",
+	                     &c->buf, &c->pending, err);
+	if (!e)
+		e = copy_send(s,
+		              "COPY pg_temp.person_stage(idno, household, area, name, pinyin, initials, "
+		              "phone, rev_idno, rev_phone) FROM STDIN",
+		              &c->ibuf, &c->ipending, err);
+	return e;
+}
+
+ms_err store_copy_index_add(ms_store *s, const char *const v[9], ms_error *err)
+{
+	store_copy *c = copy_get(s);
+	if (!c)
+		return ms_error_set(err, MS_ERR_NOMEM, NULL);
+	size_t mark = c->ibuf.len;
+	ms_err e = MS_ERR_OK;
+	for (int i = 0; i < 9 && !e; i++)
+		e = put_field(&c->ibuf, v[i] ? v[i] : "", i == 8);
+	if (e) {
+		c->ibuf.len = mark;
+		if (c->ibuf.p)
+			c->ibuf.p[mark] = 0;
+		return ms_error_set(err, e == MS_ERR_TOO_LARGE ? MS_ERR_TOO_LARGE : MS_ERR_NOMEM, NULL);
+	}
+	c->ipending++;
+	if (c->ibuf.len >= COPY_FLUSH_BYTES)
+		return store_copy_flush(s, err);
+	return MS_ERR_OK;
 }
 
 ms_err store_copy_add(ms_store *s, const ms_record_in *rec, ms_error *err)
@@ -236,6 +277,8 @@ void store_copy_discard(ms_store *s)
 		return;
 	ms_buf_clear(&c->buf);
 	c->pending = 0;
+	ms_buf_clear(&c->ibuf);
+	c->ipending = 0;
 	keys_clear(c);
 }
 
@@ -247,6 +290,7 @@ void store_copy_free(ms_store *s)
 	ms_free(c->slots);
 	ms_arena_free(&c->keys);
 	ms_buf_free(&c->buf);
+	ms_buf_free(&c->ibuf);
 	ms_free(c);
 	s->copy = NULL;
 }

@@ -38,6 +38,7 @@ struct ms_store {
 	int lock_fd;
 	bool pg_import_lock; /* PostgreSQL: the import lock is an advisory lock */
 	store_copy *copy;    /* PostgreSQL: records waiting for COPY (store_copy.c) */
+	bool index_bulk;     /* PostgreSQL: a first build of the search index runs */
 	bool unchanged_ready;
 	int64_t last_flagged; /* alerts flagged by the last revocation */
 	char *scratch; /* copies of text returned to callers */
@@ -98,6 +99,9 @@ ms_err store_copy_add(ms_store *s, const ms_record_in *rec, ms_error *err);
 bool store_copy_key_row(ms_store *s, int64_t feed_id, int64_t batch_id, const char *nkey,
                         int64_t *row);
 ms_err store_copy_flush(ms_store *s, ms_error *err);
+/* An entry of a first build of the search index (9 columns of person_index,
+ * in order), for pg_temp.person_stage. */
+ms_err store_copy_index_add(ms_store *s, const char *const v[9], ms_error *err);
 void store_copy_discard(ms_store *s);
 void store_copy_free(ms_store *s);
 

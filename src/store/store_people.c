@@ -443,6 +443,12 @@ ms_err ms_store_people_feed(ms_store *s, const char *name, int64_t *id, ms_error
 ms_err ms_store_people_index_put(ms_store *s, const ms_people_entry *e, bool track,
                                  ms_error *err)
 {
+	if (s->index_bulk && !track) {
+		/* PostgreSQL, first build: COPY into a staging table */
+		const char *const cv[] = {e->idno,     e->household, e->area,     e->name,     e->pinyin,
+		                          e->initials, e->phone,     e->rev_idno, e->rev_phone};
+		return store_copy_index_add(s, cv, err);
+	}
 	/* an entry that did not change is not written: a rebuild over a full
 	 * index then costs a lookup per person, not six index updates */
 	db_stmt *q = store_stmt_ext(
@@ -491,12 +497,43 @@ ms_err ms_store_people_index_empty(ms_store *s, bool *empty, ms_error *err)
 
 ms_err ms_store_people_index_bulk_begin(ms_store *s, ms_error *err)
 {
-	return store_exec_sql(s, "DELETE FROM person_index; " INDEX_DROP, err,
-	                      "emptying the search index");
+	ms_err e = store_exec_sql(s, "DELETE FROM person_index; " INDEX_DROP, err,
+	                          "emptying the search index");
+	if (e || db_kind(s->db) != DB_PG)
+		return e;
+	/* the entries arrive by COPY into a table without keys; a person
+	 * given twice keeps the last entry, as the upsert does */
+	e = store_exec_sql(s,
+	                   "CREATE TEMP TABLE IF NOT EXISTS person_stage (seq BIGINT GENERATED ALWAYS "
+	                   "AS IDENTITY, idno TEXT, household TEXT, area TEXT, name TEXT, pinyin TEXT, "
+	                   "initials TEXT, phone TEXT, rev_idno TEXT, rev_phone TEXT); "
+	                   "TRUNCATE pg_temp.person_stage",
+	                   err, "preparing the search index");
+	if (!e)
+		s->index_bulk = true;
+	return e;
 }
 
 ms_err ms_store_people_index_finish(ms_store *s, ms_error *err)
 {
+	if (s->index_bulk) {
+		s->index_bulk = false;
+		ms_err e = store_copy_flush(s, err);
+		if (!e)
+			e = store_exec_sql(
+			        s,
+			        "INSERT INTO person_index(idno, household, area, name, pinyin, initials, "
+			        "phone, rev_idno, rev_phone) SELECT DISTINCT ON (idno) idno, household, area, "
+			        "name, pinyin, initials, phone, rev_idno, rev_phone FROM pg_temp.person_stage "
+			        "ORDER BY idno, seq DESC ON CONFLICT (idno) DO UPDATE SET household = "
+			        "excluded.household, area = excluded.area, name = excluded.name, pinyin = "
+			        "excluded.pinyin, initials = excluded.initials, phone = excluded.phone, "
+			        "rev_idno = excluded.rev_idno, rev_phone = excluded.rev_phone; "
+			        "DROP TABLE pg_temp.person_stage",
+			        err, "writing the search index");
+		if (e)
+			return e;
+	}
 	return store_exec_sql(s, INDEX_CREATE, err, "indexing the search index");
 }
 

@@ -85,14 +85,9 @@ static const char *dir_of(const char *path, char *buf, size_t cap)
 static void check_database(const ms_doctor_opts *o, ms_check *c)
 {
 	begin(c, "database", "数据库", "database");
-	if (strncmp(o->db, "postgres", 8) == 0) {
-		c->state = MS_CHECK_FAIL;
-		say(c->detail, sizeof c->detail, "此版本只支持 SQLite 数据库文件：%s / this build stores "
-		    "data in SQLite files only: %s", o->db, o->db);
-		say(c->fix, sizeof c->fix, "把 [database] path 设为数据库文件路径 / set [database] path "
-		    "to a database file");
-		return;
-	}
+	/* a server database is named without its URL, which may hold a password */
+	bool pg = strncmp(o->db, "postgres", 8) == 0;
+	const char *name = pg ? "PostgreSQL" : o->db;
 	ms_store *s = NULL;
 	ms_error err;
 	ms_error_clear(&err);
@@ -104,6 +99,9 @@ static void check_database(const ms_doctor_opts *o, ms_check *c)
 		if (e == MS_ERR_NOT_FOUND || e == MS_ERR_SCHEMA)
 			say(c->fix, sizeof c->fix, "以服务用户运行 minsheng init 创建或升级数据库 / run "
 			    "minsheng init as the service user to create or upgrade the database");
+		else if (pg)
+			say(c->fix, sizeof c->fix, "检查数据库地址、服务器是否运行、用户与密码 / check the "
+			    "database URL, that the server runs, the user and the password");
 		else
 			say(c->fix, sizeof c->fix, "检查路径与权限；文件损坏时用 minsheng backup 的备份恢复 / "
 			    "check the path and permissions; if the file is damaged, restore the last backup "
@@ -118,7 +116,7 @@ static void check_database(const ms_doctor_opts *o, ms_check *c)
 	if (e == MS_ERR_INVALID) {
 		c->state = MS_CHECK_FAIL;
 		say(c->detail, sizeof c->detail, "%s 已损坏（quick_check：%s） / %s is damaged "
-		    "(quick_check: %s)", o->db, problem, o->db, problem);
+		    "(quick_check: %s)", name, problem, name, problem);
 		say(c->fix, sizeof c->fix, "停止服务，保留损坏的文件，用最近的备份恢复（minsheng backup） "
 		    "/ stop the service, keep the damaged file aside, restore the last backup "
 		    "(minsheng backup)");
@@ -128,6 +126,9 @@ static void check_database(const ms_doctor_opts *o, ms_check *c)
 		    "run: %s", ms_error_text(&err), ms_error_text(&err));
 		say(c->fix, sizeof c->fix, "稍后重试（数据库正忙） / try again later (the database is "
 		    "busy)");
+	} else if (pg) {
+		say(c->detail, sizeof c->detail, "PostgreSQL 可连接（结构版本 %d） / PostgreSQL answers "
+		    "(schema %d)", version, version);
 	} else {
 		say(c->detail, sizeof c->detail, "%s 完好（quick_check ok，结构版本 %d） / %s is sound "
 		    "(quick_check ok, schema %d)", o->db, version, o->db, version);
@@ -146,7 +147,10 @@ static void check_disk(const ms_doctor_opts *o, ms_check *c)
 {
 	begin(c, "disk", "磁盘空间", "disk space");
 	char dir[4096];
-	dir_of(o->db, dir, sizeof dir);
+	/* a server database keeps its files on its server: here, the local
+	 * files (access log, uploads) */
+	bool pg = strncmp(o->db, "postgres", 8) == 0;
+	dir_of(pg && o->access_path ? o->access_path : o->db, dir, sizeof dir);
 	struct statvfs sv;
 	if (statvfs(dir, &sv) != 0) {
 		c->state = MS_CHECK_FAIL;
@@ -195,6 +199,11 @@ static void check_files(const ms_doctor_opts *o, ms_check *c)
 	begin(c, "files", "文件属主与权限", "file ownership and modes");
 	struct stat db, ds;
 	char dir[4096];
+	if (strncmp(o->db, "postgres", 8) == 0) {
+		say(c->detail, sizeof c->detail, "PostgreSQL 的文件由数据库服务器管理，略过 / a PostgreSQL "
+		    "database's files belong to its server: skipped");
+		return;
+	}
 	dir_of(o->db, dir, sizeof dir);
 	if (stat(o->db, &db) != 0 || stat(dir, &ds) != 0) {
 		say(c->detail, sizeof c->detail, "数据库尚不存在，略过 / no database yet: skipped");

@@ -378,6 +378,7 @@ int db_prepare(db_conn *d, const char *sql, db_stmt **out)
 	q->sql = pg_translate(sql, &q->nparams, &q->unique_insert);
 	if (!q->sql) {
 		ms_free(q);
+		d->nomem = true;
 		return DB_NOMEM;
 	}
 	if (q->nparams) {
@@ -387,6 +388,7 @@ int db_prepare(db_conn *d, const char *sql, db_stmt **out)
 		q->fmts = ms_calloc((size_t)q->nparams, sizeof *q->fmts);
 		if (!q->params || !q->vals || !q->lens || !q->fmts) {
 			db_finalize(q);
+			d->nomem = true;
 			return DB_NOMEM;
 		}
 		for (int i = 0; i < q->nparams; i++)
@@ -417,7 +419,7 @@ int db_finalize(db_stmt *q)
 			PQclear(PQexec(q->owner->pg, sql));
 		}
 	}
-	for (int i = 0; i < q->nparams; i++)
+	for (int i = 0; q->params && i < q->nparams; i++) /* NULL: its allocation failed */
 		ms_free(q->params[i].buf);
 	ms_free(q->params);
 	ms_free(q->vals);

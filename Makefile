@@ -84,8 +84,19 @@ api-test: $(BUILD)/minsheng
 # The store-dependent suites again, with the database on a throwaway
 # PostgreSQL server that the runners start and remove (scripts/pg-test).
 pg-test: $(BUILD)/minsheng
+	@$(MAKE) --no-print-directory unit-pg
 	@MINSHENG=$(abspath $(BUILD)/minsheng) MS_TEST_PG=1 tests/cli/run
 	@MINSHENG=$(abspath $(BUILD)/minsheng) MS_TEST_PG=1 tests/api/run
+
+# The unit tests with their stores on one throwaway PostgreSQL server
+# (MS_TEST_PG_DIR: each test makes its own database there, testutil.h); the
+# tests about SQLite files run on SQLite as in `make unit`.
+.PHONY: unit-pg
+unit-pg: $(UNIT_BIN)
+	@tmp=$$(mktemp -d) && chmod 755 "$$tmp" || exit 1; \
+	  trap 'scripts/pg-test stop "$$tmp/pg"; rm -rf "$$tmp"' EXIT; trap 'exit 130' INT TERM; \
+	  scripts/pg-test start "$$tmp/pg" >/dev/null || exit 1; \
+	  MS_TEST_PG_DIR="$$tmp/pg" scripts/run-unit $(UNIT_BIN)
 
 # Browser tests (tests/web): the built UI in Debian's Chromium through
 # playwright-core; screenshots in $(BUILD)/test-artifacts/web/.

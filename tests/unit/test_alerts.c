@@ -10,7 +10,6 @@
 #include "store/store.h"
 #include "store/store_alerts.h"
 
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -21,8 +20,9 @@
 typedef struct fixture {
 	char dir[64];
 	char path[128];
+	char url[640]; /* path, or a database on PostgreSQL (t_db_fresh) */
 	ms_store *s;
-	sqlite3 *db; /* a second connection, to look at the rows */
+	t_conn db; /* a second connection, to look at the rows (SQLite or PostgreSQL) */
 	ms_calendar cal;
 } fixture;
 
@@ -45,9 +45,11 @@ static int setup(void **state)
 	if (!mkdtemp(f->dir))
 		return -1;
 	snprintf(f->path, sizeof f->path, "%s/t.db", f->dir);
+	if (!t_db_fresh(f->path, f->url, sizeof f->url))
+		return -1;
 	ms_error err;
 	ms_error_clear(&err);
-	if (ms_store_open(f->path, MS_STORE_CREATE, &f->s, &err)) {
+	if (ms_store_open(f->url, MS_STORE_CREATE, &f->s, &err)) {
 		fprintf(stderr, "open: %s\n", ms_error_text(&err));
 		return -1;
 	}
@@ -56,9 +58,8 @@ static int setup(void **state)
 		fprintf(stderr, "calendar: %s\n", ms_error_text(&err));
 		return -1;
 	}
-	if (sqlite3_open(f->path, &f->db) != SQLITE_OK)
+	if (t_conn_open(&f->db, f->url))
 		return -1;
-	sqlite3_busy_timeout(f->db, 5000);
 	ms_upsert_result ur;
 	if (ms_store_station_upsert(f->s, "440106001", "五山街道社工站", "station", &ur, &err))
 		return -1;
@@ -69,8 +70,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	fixture *f = *state;
-	sqlite3_close(f->db);
+	t_conn_close(&f->db);
 	ms_store_close(f->s);
+	t_db_drop(f->url);
 	ms_calendar_free(&f->cal);
 	char p[160];
 	const char *sfx[] = {"", "-wal", "-shm"};
@@ -86,35 +88,18 @@ static int teardown(void **state)
 /* One integer from a query over the second connection. */
 static long long q_int(fixture *f, const char *sql)
 {
-	sqlite3_stmt *q;
-	long long v = -1;
-	if (sqlite3_prepare_v2(f->db, sql, -1, &q, NULL) != SQLITE_OK)
-		fail_msg("bad test SQL: %s: %s", sql, sqlite3_errmsg(f->db));
-	if (sqlite3_step(q) == SQLITE_ROW)
-		v = sqlite3_column_int64(q, 0);
-	sqlite3_finalize(q);
-	return v;
+	return t_conn_int(&f->db, sql);
 }
 
 /* One text from a query; "" when no row. */
 static const char *q_text(fixture *f, const char *sql)
 {
-	static char buf[256];
-	sqlite3_stmt *q;
-	buf[0] = '\0';
-	if (sqlite3_prepare_v2(f->db, sql, -1, &q, NULL) != SQLITE_OK)
-		fail_msg("bad test SQL: %s: %s", sql, sqlite3_errmsg(f->db));
-	if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_text(q, 0))
-		snprintf(buf, sizeof buf, "%s", (const char *)sqlite3_column_text(q, 0));
-	sqlite3_finalize(q);
-	return buf;
+	return t_conn_text(&f->db, sql);
 }
 
 static void exec(fixture *f, const char *sql)
 {
-	char *msg = NULL;
-	if (sqlite3_exec(f->db, sql, NULL, NULL, &msg) != SQLITE_OK)
-		fail_msg("test SQL failed: %s: %s", sql, msg ? msg : "");
+	t_conn_exec(&f->db, sql);
 }
 
 static const char *const RULES[] = {"RA", "RB", "RH"};

@@ -276,6 +276,9 @@ static void test_rules_parse(void **state)
 
 /* ---- the import of a small file, and a scan ---- */
 
+/* These stay on SQLite files, also under `make unit-pg` (MS_TEST_PG_DIR):
+ * each failing run starts from a byte copy of a template database file. */
+
 typedef struct db_ctx {
 	char dir[64];
 	char tmpl[128];  /* a database with the registry imported */

@@ -16,6 +16,7 @@
 typedef struct fixture {
 	char dir[64];
 	char path[128];
+	char url[640]; /* path, or a database on PostgreSQL (t_db_fresh) */
 	ms_store *s;
 } fixture;
 
@@ -29,9 +30,11 @@ static int setup(void **state)
 	if (!mkdtemp(f->dir))
 		return -1;
 	snprintf(f->path, sizeof f->path, "%s/t.db", f->dir);
+	if (!t_db_fresh(f->path, f->url, sizeof f->url))
+		return -1;
 	ms_error err;
 	ms_error_clear(&err);
-	if (ms_store_open(f->path, MS_STORE_CREATE, &f->s, &err))
+	if (ms_store_open(f->url, MS_STORE_CREATE, &f->s, &err))
 		return -1;
 	ms_upsert_result ur;
 	if (ms_store_station_upsert(f->s, "440106001", "五山街道社工站", "station", &ur, &err) ||
@@ -45,6 +48,7 @@ static int teardown(void **state)
 {
 	fixture *f = *state;
 	ms_store_close(f->s);
+	t_db_drop(f->url);
 	char p[160];
 	const char *sfx[] = {"", "-wal", "-shm"};
 	for (int i = 0; i < 3; i++) {

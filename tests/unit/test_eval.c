@@ -497,6 +497,7 @@ static void test_roles(void **state)
 
 typedef struct fixture {
 	char dir[64], path[128];
+	char url[640]; /* path, or a database on PostgreSQL (t_db_fresh) */
 	ms_store *s;
 } fixture;
 
@@ -529,9 +530,11 @@ static int db_setup(void **state)
 	if (!mkdtemp(f->dir))
 		return -1;
 	snprintf(f->path, sizeof f->path, "%s/t.db", f->dir);
+	if (!t_db_fresh(f->path, f->url, sizeof f->url))
+		return -1;
 	ms_error err;
 	ms_error_clear(&err);
-	if (ms_store_open(f->path, MS_STORE_CREATE, &f->s, &err))
+	if (ms_store_open(f->url, MS_STORE_CREATE, &f->s, &err))
 		return -1;
 	ms_upsert_result ur;
 	for (size_t i = 0; i < NRST; i++)
@@ -554,6 +557,7 @@ static int db_teardown(void **state)
 {
 	fixture *f = *state;
 	ms_store_close(f->s);
+	t_db_drop(f->url);
 	char cmd[200];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
 	if (system(cmd) != 0)

@@ -384,13 +384,16 @@ static void test_quick_check(void **state)
 	(void)state;
 	char path[256], problem[256];
 	snprintf(path, sizeof path, "%s/qc.db", tmpdir);
+	char url[640]; /* the file, or a database on PostgreSQL */
+	assert_non_null(t_db_fresh(path, url, sizeof url));
 	ms_store *s = NULL;
 	ms_error err;
 	ms_error_clear(&err);
-	assert_int_equal(ms_store_open(path, MS_STORE_CREATE, &s, &err), MS_ERR_OK);
+	assert_int_equal(ms_store_open(url, MS_STORE_CREATE, &s, &err), MS_ERR_OK);
 	assert_int_equal(ms_store_quick_check(s, problem, sizeof problem, &err), MS_ERR_OK);
 	assert_string_equal(problem, "");
 	ms_store_close(s);
+	t_db_drop(url);
 }
 
 int main(void)

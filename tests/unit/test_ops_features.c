@@ -135,10 +135,12 @@ static void test_notices_and_queue(void **state)
 	(void)state;
 	char path[256];
 	snprintf(path, sizeof path, "%s/n.db", tmpdir);
+	char url[640]; /* the file, or a database on PostgreSQL */
+	assert_non_null(t_db_fresh(path, url, sizeof url));
 	ms_store *s = NULL;
 	ms_error err;
 	ms_error_clear(&err);
-	assert_int_equal(ms_store_open(path, MS_STORE_CREATE, &s, &err), MS_ERR_OK);
+	assert_int_equal(ms_store_open(url, MS_STORE_CREATE, &s, &err), MS_ERR_OK);
 	int64_t w1, w2;
 	assert_int_equal(ms_webhook_add(s, NULL, "http://127.0.0.1:9/a", "0123456789abcdefXYZ",
 	                                "returned, new", &w1, &err),
@@ -209,6 +211,7 @@ static void test_notices_and_queue(void **state)
 	ms_error_clear(&err);
 	assert_int_equal(ms_webhook_remove(s, NULL, w2, &err), MS_ERR_NOT_FOUND);
 	ms_store_close(s);
+	t_db_drop(url);
 }
 
 static void test_retention_policy(void **state)

@@ -21,7 +21,6 @@
 #include "store/store_service.h"
 
 #include <jansson.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -38,8 +37,9 @@ enum { P_ZHANG, P_LI, P_CHILD, P_WANG, P_CHEN, P_ZENG, NPEOPLE };
 typedef struct fixture {
 	char dir[64];
 	char path[128];
+	char url[640]; /* path, or a database on PostgreSQL (t_db_fresh) */
 	ms_store *s;
-	sqlite3 *db;
+	t_conn db;
 	ms_pack *pack;
 	char id[NPEOPLE][MS_ID_STR];
 	int64_t persons_batch;
@@ -70,9 +70,7 @@ static void make_id(const char *first17, bool want_x, char out[MS_ID_STR])
 
 static void exec(fixture *f, const char *sql)
 {
-	char *msg = NULL;
-	if (sqlite3_exec(f->db, sql, NULL, NULL, &msg) != SQLITE_OK)
-		fail_msg("test SQL failed: %s: %s", sql, msg ? msg : "");
+	t_conn_exec(&f->db, sql);
 }
 
 static void add_user(fixture *f, const char *name, ms_role role, const char *scope,
@@ -175,13 +173,14 @@ static int setup(void **state)
 	if (!mkdtemp(f->dir))
 		return -1;
 	snprintf(f->path, sizeof f->path, "%s/t.db", f->dir);
+	if (!t_db_fresh(f->path, f->url, sizeof f->url))
+		return -1;
 	ms_error err;
 	ms_error_clear(&err);
-	if (ms_store_open(f->path, MS_STORE_CREATE, &f->s, &err))
+	if (ms_store_open(f->url, MS_STORE_CREATE, &f->s, &err))
 		return -1;
-	if (sqlite3_open(f->path, &f->db) != SQLITE_OK)
+	if (t_conn_open(&f->db, f->url))
 		return -1;
-	sqlite3_busy_timeout(f->db, 5000);
 	if (!shared_pack && ms_pack_load(PACK, &shared_pack, &err)) {
 		fprintf(stderr, "pack: %s\n", ms_error_text(&err));
 		return -1;
@@ -245,8 +244,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	fixture *f = *state;
-	sqlite3_close(f->db);
+	t_conn_close(&f->db);
 	ms_store_close(f->s);
+	t_db_drop(f->url);
 	char p[160];
 	const char *sfx[] = {"", "-wal", "-shm", ".import-lock"};
 	for (int i = 0; i < 4; i++) {
@@ -737,14 +737,7 @@ static void test_search(void **state)
 
 static long long q_int(fixture *f, const char *sql)
 {
-	sqlite3_stmt *q;
-	long long v = -1;
-	if (sqlite3_prepare_v2(f->db, sql, -1, &q, NULL) != SQLITE_OK)
-		fail_msg("bad test SQL: %s: %s", sql, sqlite3_errmsg(f->db));
-	if (sqlite3_step(q) == SQLITE_ROW)
-		v = sqlite3_column_int64(q, 0);
-	sqlite3_finalize(q);
-	return v;
+	return t_conn_int(&f->db, sql);
 }
 
 /* The index follows imports incrementally and revocations fully. */
@@ -837,8 +830,12 @@ static void test_refresh(void **state)
 	exec(f, "DELETE FROM meta WHERE key = 'people_index'");
 	assert_int_equal(ms_people_index_refresh(f->s, f->pack, NULL, &n, &err), MS_ERR_OK);
 	assert_int_equal(n, NPEOPLE + 1);
-	assert_int_equal(q_int(f, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND "
-	                          "tbl_name = 'person_index'"),
+	assert_int_equal(q_int(f, t_url_is_pg(f->url)
+	                              ? "SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = "
+	                                "i.indrelid WHERE c.relname = 'person_index' AND "
+	                                "pg_table_is_visible(c.oid) AND NOT i.indisprimary"
+	                              : "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND "
+	                                "tbl_name = 'person_index'"),
 	                 6); /* its six indexes, created again */
 	import_refreshes = true;
 }

@@ -14,7 +14,6 @@
 #include "store/store_alerts.h"
 #include "work/work.h"
 
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -24,8 +23,9 @@
 typedef struct fixture {
 	char dir[64];
 	char path[128];
+	char url[640]; /* path, or a database on PostgreSQL (t_db_fresh) */
 	ms_store *s;
-	sqlite3 *db;
+	t_conn db;
 	ms_pack *pack;
 	int64_t in_id, out_id; /* the alert in scope, and one in another city */
 } fixture;
@@ -34,34 +34,17 @@ static ms_pack *shared_pack;
 
 static void exec(fixture *f, const char *sql)
 {
-	char *msg = NULL;
-	if (sqlite3_exec(f->db, sql, NULL, NULL, &msg) != SQLITE_OK)
-		fail_msg("test SQL failed: %s: %s", sql, msg ? msg : "");
+	t_conn_exec(&f->db, sql);
 }
 
 static long long q_int(fixture *f, const char *sql)
 {
-	sqlite3_stmt *q;
-	long long v = -1;
-	if (sqlite3_prepare_v2(f->db, sql, -1, &q, NULL) != SQLITE_OK)
-		fail_msg("bad test SQL: %s: %s", sql, sqlite3_errmsg(f->db));
-	if (sqlite3_step(q) == SQLITE_ROW)
-		v = sqlite3_column_int64(q, 0);
-	sqlite3_finalize(q);
-	return v;
+	return t_conn_int(&f->db, sql);
 }
 
 static const char *q_text(fixture *f, const char *sql)
 {
-	static char buf[512];
-	sqlite3_stmt *q;
-	buf[0] = '\0';
-	if (sqlite3_prepare_v2(f->db, sql, -1, &q, NULL) != SQLITE_OK)
-		fail_msg("bad test SQL: %s: %s", sql, sqlite3_errmsg(f->db));
-	if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_text(q, 0))
-		snprintf(buf, sizeof buf, "%s", (const char *)sqlite3_column_text(q, 0));
-	sqlite3_finalize(q);
-	return buf;
+	return t_conn_text(&f->db, sql);
 }
 
 static void add_user(fixture *f, const char *name, ms_role role, const char *scope,
@@ -110,13 +93,14 @@ static int setup(void **state)
 	if (!mkdtemp(f->dir))
 		return -1;
 	snprintf(f->path, sizeof f->path, "%s/t.db", f->dir);
+	if (!t_db_fresh(f->path, f->url, sizeof f->url))
+		return -1;
 	ms_error err;
 	ms_error_clear(&err);
-	if (ms_store_open(f->path, MS_STORE_CREATE, &f->s, &err))
+	if (ms_store_open(f->url, MS_STORE_CREATE, &f->s, &err))
 		return -1;
-	if (sqlite3_open(f->path, &f->db) != SQLITE_OK)
+	if (t_conn_open(&f->db, f->url))
 		return -1;
-	sqlite3_busy_timeout(f->db, 5000);
 	if (!shared_pack && ms_pack_load(PACK, &shared_pack, &err)) {
 		fprintf(stderr, "pack: %s\n", ms_error_text(&err));
 		return -1;
@@ -154,8 +138,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	fixture *f = *state;
-	sqlite3_close(f->db);
+	t_conn_close(&f->db);
 	ms_store_close(f->s);
+	t_db_drop(f->url);
 	char p[160];
 	const char *sfx[] = {"", "-wal", "-shm"};
 	for (int i = 0; i < 3; i++) {
@@ -415,7 +400,7 @@ static void test_two_concurrent_edits(void **state)
 	ms_store *other;
 	ms_error err;
 	ms_error_clear(&err);
-	assert_int_equal(ms_store_open(f->path, 0, &other, &err), MS_ERR_OK);
+	assert_int_equal(ms_store_open(f->url, 0, &other, &err), MS_ERR_OK);
 	ms_work_env env = {.pack = f->pack};
 	ms_work_alert_row a1, a2;
 	assert_int_equal(ms_work_alert_get(f->s, "head_in", f->in_id, &a1, &err), MS_ERR_OK);

@@ -83,10 +83,11 @@ api-test: $(BUILD)/minsheng
 
 # The store-dependent suites again, with the database on a throwaway
 # PostgreSQL server that the runners start and remove (scripts/pg-test).
-pg-test: $(BUILD)/minsheng
+pg-test: $(BUILD)/minsheng $(BUILD)/web/index.html
 	@$(MAKE) --no-print-directory unit-pg
 	@MINSHENG=$(abspath $(BUILD)/minsheng) MS_TEST_PG=1 tests/cli/run
 	@MINSHENG=$(abspath $(BUILD)/minsheng) MS_TEST_PG=1 tests/api/run
+	@MINSHENG=$(abspath $(BUILD)/minsheng) WEBDIR=$(abspath $(BUILD)/web) MS_TEST_PG=1 tests/web/run
 
 # The unit tests with their stores on one throwaway PostgreSQL server
 # (MS_TEST_PG_DIR: each test makes its own database there, testutil.h); the

@@ -7,7 +7,8 @@
 #   - scan: the first full scan (snapshot built from the database);
 #   - snapshot: the columnar snapshot built again from the database
 #     (scan --dry-run with no snapshot file), RUNS times, median;
-# and the API under wrk: alert-list pages, with SERVERS server processes
+# and the API under wrk: alert-list pages and person reads (each one
+# written to the access log), with SERVERS server processes
 # sharing one PostgreSQL database (each on its own port, one wrk per server,
 # requests/s summed), against one server on the SQLite file with the same
 # total number of threads. PostgreSQL runs as a throwaway durable server
@@ -35,6 +36,7 @@ mkdir -p "$work"
 chmod 755 "$work"
 now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.1f", b - a}'; }
+la() { echo "(load $(cut -d" " -f1 /proc/loadavg))"; }
 median() { sort -g | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
 
 if [ ! -f "$work/gen/.done" ]; then
@@ -69,14 +71,14 @@ for store in sqlite postgresql; do
 	"$ms" station import "$work/gen/stations.csv" >/dev/null
 	t1=$(now)
 	T[$store.import]=$(secs "$t0" "$t1")
-	echo "$store import: ${T[$store.import]} s"
+	echo "$store import: ${T[$store.import]} s $(la)"
 	# the search index, built before the servers start (they would build it
 	# in the background, under the load)
 	t0=$(now)
 	"$ms" search --refresh >/dev/null
 	t1=$(now)
 	T[$store.index]=$(secs "$t0" "$t1")
-	echo "$store search index: ${T[$store.index]} s"
+	echo "$store search index: ${T[$store.index]} s $(la)"
 	rm -f "$lite.snapshot"
 	t0=$(now)
 	"$ms" scan --json >"$work/$store.scan.json"
@@ -93,7 +95,7 @@ for store in sqlite postgresql; do
 		snaps+=("$(node -e 'const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); console.log(r.seconds.snapshot.toFixed(3))' "$work/$store.dry.json")")
 	done
 	T[$store.snapshot]=$(printf '%s\n' "${snaps[@]}" | median)
-	echo "$store snapshot built from the database: ${snaps[*]} s, median ${T[$store.snapshot]} s"
+	echo "$store snapshot built from the database: ${snaps[*]} s, median ${T[$store.snapshot]} s $(la)"
 	printf 'bench-password-1\n' | "$ms" user add benchadmin --role admin --scope 44 >/dev/null
 done
 rm -f "$lite.snapshot"
@@ -108,6 +110,16 @@ export MINSHENG_DB=$lite MINSHENG_ACCESS="$work/sqlite.access"
   const out = [];
   for (let i = 0; i < 5000; i++) out.push(`/api/v1/alerts?limit=50&cursor=${Math.max(ids[Math.floor(Math.random() * ids.length)] - 1, 0)}`);
   require("fs").writeFileSync(process.argv[1], out.join("\n") + "\n");' "$work/alert_paths.txt"
+# person reads (each one written to the access log), from the registry file
+node -e '
+  const lines = require("fs").readFileSync(process.argv[1], "utf8").split("\n", 200000);
+  const col = lines[0].split(",").findIndex(h => h.includes("身份证"));
+  const out = [];
+  for (let i = 1; i < lines.length && out.length < 20000; i += 7) {
+    const f = lines[i].split(",");
+    if (f[col] && f[col].length === 18) out.push(`/api/v1/persons/${f[col]}`);
+  }
+  require("fs").writeFileSync(process.argv[2], out.join("\n") + "\n");' "$work/gen/persons.csv" "$work/person_paths.txt"
 
 start_server() { # db access threads → PORT (not in a subshell: pids must stay)
 	local pf="$work/port.$RANDOM"
@@ -123,14 +135,14 @@ login() { # port → cookie
 		-d '{"username":"benchadmin","password":"bench-password-1"}' "http://127.0.0.1:$1/api/v1/login" |
 		sed -n 's/^Set-Cookie: \(ms_session=[0-9a-f]*\).*/\1/p' | tr -d '\r'
 }
-load() { # name port...: one wrk per port at the same time, rps summed
-	local name=$1
-	shift
+load() { # name paths port...: one wrk per port at the same time, rps summed
+	local name=$1 paths=$2
+	shift 2
 	local all=()
 	for i in $(seq 1 "$runs"); do
 		local k=0 w=()
 		for port in "$@"; do
-			COOKIE=$(login "$port") PATHS="$work/alert_paths.txt" wrk -t1 -c$((conns / $#)) -d"${duration}s" --timeout 5s \
+			COOKIE=$(login "$port") PATHS="$paths" wrk -t1 -c$((conns / $#)) -d"${duration}s" --timeout 5s \
 				-s bench/wrk/paths.lua "http://127.0.0.1:$port" | grep '^RESULT' >"$work/wrk.$k" &
 			w+=($!)
 			k=$((k + 1))
@@ -138,14 +150,15 @@ load() { # name port...: one wrk per port at the same time, rps summed
 		wait "${w[@]}"
 		local sum
 		sum=$(cat "$work"/wrk.* | sed 's/.* rps=\([0-9]*\).*/\1/' | awk '{s+=$1} END{print s}')
-		echo "$name run $i: $sum requests/s ($(cat "$work"/wrk.* | sed 's/.* p99_ms=\([0-9.]*\).*/p99 \1 ms/' | paste -sd' '))"
+		echo "$name run $i: $sum requests/s $(la) ($(cat "$work"/wrk.* | sed 's/.* p99_ms=\([0-9.]*\).*/p99 \1 ms/' | paste -sd' '))"
 		all+=("$sum")
 		rm -f "$work"/wrk.*
 	done
 	echo "$name median: $(printf '%s\n' "${all[@]}" | median) requests/s"
 }
 start_server "$lite" "$work/sqlite.access" "$servers"
-load "SQLite, 1 server × $servers threads" "$PORT"
+load "alert pages, SQLite, 1 server × $servers threads" "$work/alert_paths.txt" "$PORT"
+load "person reads, SQLite, 1 server × $servers threads" "$work/person_paths.txt" "$PORT"
 kill "${pids[@]}" 2>/dev/null || true
 wait "${pids[@]}" 2>/dev/null || true
 pids=()
@@ -154,5 +167,6 @@ for i in $(seq 1 "$servers"); do
 	start_server "$pg_url" "$work/postgresql.$i.access" 1
 	ports+=("$PORT")
 done
-load "PostgreSQL, $servers servers × 1 thread" "${ports[@]}"
+load "alert pages, PostgreSQL, $servers servers × 1 thread" "$work/alert_paths.txt" "${ports[@]}"
+load "person reads, PostgreSQL, $servers servers × 1 thread" "$work/person_paths.txt" "${ports[@]}"
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"

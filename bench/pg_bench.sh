@@ -57,7 +57,7 @@ trap cleanup EXIT
 PG_DURABLE=1 PG_SHARED_BUFFERS=${PG_SHARED_BUFFERS:-256MB} scripts/pg-test start "$work/pg" >/dev/null
 pg_url=$(scripts/pg-test url "$work/pg" bench)
 lite="$work/bench.db"
-rm -f "$lite"*
+rm -rf "$lite" "$lite"-* "$lite".* "$work"/*.access* "$work"/*.anchors "$work"/*.uploads
 
 declare -A T
 for store in sqlite postgresql; do

@@ -39,6 +39,13 @@ struct ms_store {
 	bool pg_import_lock; /* PostgreSQL: the import lock is an advisory lock */
 	store_copy *copy;    /* PostgreSQL: records waiting for COPY (store_copy.c) */
 	bool index_bulk;     /* PostgreSQL: a first build of the search index runs */
+	/* feed ids by name, as read by the people module (a feed keeps its id
+	 * for ever; forgotten on rollback, which may undo a new feed) */
+	struct {
+		char name[48];
+		int64_t id;
+	} feed_ids[32];
+	int nfeed_ids;
 	bool unchanged_ready;
 	int64_t last_flagged; /* alerts flagged by the last revocation */
 	char *scratch; /* copies of text returned to callers */

@@ -528,6 +528,7 @@ ms_err ms_store_commit(ms_store *s, ms_error *err)
 void ms_store_rollback(ms_store *s)
 {
 	store_copy_discard(s);
+	s->nfeed_ids = 0;
 	if (!db_get_autocommit(s->db))
 		run_simple(s, ST_ROLLBACK, NULL, "rolling back");
 }

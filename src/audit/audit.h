@@ -45,6 +45,11 @@ typedef struct ms_audit_opts {
 	size_t queue_max;        /* entries waiting before ms_audit_log blocks; 0 = 100000 */
 } ms_audit_opts;
 
+/* A file or folder beside an access log: its path without a trailing
+ * ".access", plus suffix ("<db>.access", ".anchors" → "<db>.anchors").
+ * Allocated (ms_free); NULL when out of memory. */
+char *ms_audit_sidecar(const char *access_path, const char *suffix);
+
 /* The longest string field of an entry, in bytes (longer: MS_ERR_TOO_LARGE). */
 #define MS_AUDIT_FIELD_MAX 2048
 

@@ -167,14 +167,19 @@ char *audit_anchor_dir(const char *path, const char *anchor_dir)
 {
 	if (anchor_dir && *anchor_dir)
 		return ms_strdup(anchor_dir);
-	size_t n = strlen(path);
+	return ms_audit_sidecar(path, ".anchors");
+}
+
+char *ms_audit_sidecar(const char *access_path, const char *suffix)
+{
+	size_t n = strlen(access_path), sl = strlen(suffix);
 	static const char sfx[] = ".access";
-	if (n > sizeof sfx - 1 && strcmp(path + n - (sizeof sfx - 1), sfx) == 0)
+	if (n > sizeof sfx - 1 && strcmp(access_path + n - (sizeof sfx - 1), sfx) == 0)
 		n -= sizeof sfx - 1;
-	char *d = ms_malloc(n + sizeof ".anchors");
+	char *d = ms_malloc(n + sl + 1);
 	if (d) {
-		memcpy(d, path, n);
-		memcpy(d + n, ".anchors", sizeof ".anchors");
+		memcpy(d, access_path, n);
+		memcpy(d + n, suffix, sl + 1);
 	}
 	return d;
 }

@@ -9,6 +9,8 @@
  * copy is there to reveal (`minsheng audit verify --anchors DIR`). */
 #include "cli/cli.h"
 
+#include "audit/audit.h"
+#include "base/mem.h"
 #include "ops/config.h"
 #include "store/store.h"
 
@@ -113,12 +115,11 @@ int cli_cmd_anchors(int argc, char **argv)
 	if (from) {
 		snprintf(src_dir, sizeof src_dir, "%s", from);
 	} else {
-		const char *acc = cli_access_path();
-		size_t l = strlen(acc);
-		if (l > 7 && strcmp(acc + l - 7, ".access") == 0)
-			snprintf(src_dir, sizeof src_dir, "%.*s.anchors", (int)(l - 7), acc);
-		else
-			snprintf(src_dir, sizeof src_dir, "%s.anchors", acc);
+		char *a = ms_audit_sidecar(cli_access_path(), ".anchors");
+		if (!a)
+			return cli_fail("anchors", "内存不足 (out of memory)");
+		snprintf(src_dir, sizeof src_dir, "%s", a);
+		ms_free(a);
 	}
 	if (mkdir(to, 0700) != 0 && errno != EEXIST)
 		return cli_fail("anchors", "无法创建 %s (cannot create): %s", to, strerror(errno));

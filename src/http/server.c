@@ -875,9 +875,13 @@ ms_err ms_server_run(const ms_server_opts *o, ms_error *err)
 	/* uploads wait beside the database file; a server database has no
 	 * file, so they wait beside the access log (<stem>.access → <stem>.uploads) */
 	if (strstr(o->db, "://")) {
-		size_t al = strlen(srv->access_path);
-		int stem = al > 7 && !strcmp(srv->access_path + al - 7, ".access") ? (int)(al - 7) : (int)al;
-		snprintf(srv->upload_dir, sizeof srv->upload_dir, "%.*s.uploads", stem, srv->access_path);
+		char *up = ms_audit_sidecar(srv->access_path, ".uploads");
+		if (!up) {
+			server_free(srv);
+			return ms_error_set(err, MS_ERR_NOMEM, "内存不足 / out of memory");
+		}
+		snprintf(srv->upload_dir, sizeof srv->upload_dir, "%s", up);
+		ms_free(up);
 	} else {
 		snprintf(srv->upload_dir, sizeof srv->upload_dir, "%s.uploads", o->db);
 	}

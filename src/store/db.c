@@ -210,6 +210,8 @@ static bool pg_ignored(const char *sql)
 	return strncasecmp(sql, "PRAGMA", 6) == 0;
 }
 
+/* unique_insert: NULL for SQL run as it is (db_exec); else set to whether
+ * the statement is a one-row INSERT whose duplicate key is reported */
 static char *pg_translate(const char *sql, int *nparams, bool *unique_insert);
 
 int db_exec(db_conn *d, const char *sql)
@@ -227,8 +229,7 @@ int db_exec(db_conn *d, const char *sql)
 	if (!strcmp(sql, "BEGIN IMMEDIATE"))
 		sql = "BEGIN; SELECT pg_advisory_xact_lock(28019)";
 	int np;
-	bool unused = false;
-	char *t = pg_translate(sql, &np, &unused);
+	char *t = pg_translate(sql, &np, NULL);
 	if (!t)
 		return DB_NOMEM;
 	PGresult *r = PQexec(d->pg, t);
@@ -255,7 +256,6 @@ static bool word_at(const char *p, const char *w)
 
 static char *pg_translate(const char *sql, int *nparams, bool *unique_insert)
 {
-	bool want_unique = *unique_insert;
 	/* a one-row INSERT … VALUES without its own conflict clause: a
 	 * duplicate key must not abort the transaction (SQLite goes on after
 	 * SQLITE_CONSTRAINT, PostgreSQL would not), so the row is skipped on
@@ -263,8 +263,10 @@ static char *pg_translate(const char *sql, int *nparams, bool *unique_insert)
 	const char *lead = sql;
 	while (*lead == ' ' || *lead == '\n')
 		lead++;
-	*unique_insert = want_unique && strncasecmp(lead, "INSERT INTO ", 12) == 0 && strstr(sql, " VALUES") &&
-	                 !strstr(sql, "ON CONFLICT") && !strstr(sql, " SELECT ");
+	bool unique = unique_insert && strncasecmp(lead, "INSERT INTO ", 12) == 0 &&
+	              strstr(sql, " VALUES") && !strstr(sql, "ON CONFLICT") && !strstr(sql, " SELECT ");
+	if (unique_insert)
+		*unique_insert = unique;
 	size_t n = strlen(sql);
 	size_t cap = n * 3 + 512;
 	char *out = ms_malloc(cap);
@@ -336,7 +338,7 @@ static char *pg_translate(const char *sql, int *nparams, bool *unique_insert)
 		*o++ = *p++;
 	}
 	*o = 0;
-	if (ignore || *unique_insert) {
+	if (ignore || unique) {
 		char *ret = strstr(out, " RETURNING ");
 		const char *tail = " ON CONFLICT DO NOTHING";
 		if (ret) {
@@ -378,7 +380,6 @@ int db_prepare(db_conn *d, const char *sql, db_stmt **out)
 		sql += strlen(sql) + 1;
 	if (!strcmp(sql, "BEGIN IMMEDIATE"))
 		q->special = SPECIAL_BEGIN_WRITE;
-	q->unique_insert = true; /* wanted, when the statement is one */
 	q->sql = pg_translate(sql, &q->nparams, &q->unique_insert);
 	if (!q->sql) {
 		ms_free(q);

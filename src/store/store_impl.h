@@ -39,8 +39,7 @@ struct ms_store {
 	bool pg_import_lock; /* PostgreSQL: the import lock is an advisory lock */
 	store_copy *copy;    /* PostgreSQL: records waiting for COPY (store_copy.c) */
 	bool index_bulk;     /* PostgreSQL: a first build of the search index runs */
-	/* feed ids by name, as read by the people module (a feed keeps its id
-	 * for ever; forgotten on rollback, which may undo a new feed) */
+	/* feed ids by name (store_feed_known) */
 	struct {
 		char name[48];
 		int64_t id;
@@ -111,6 +110,12 @@ ms_err store_copy_flush(ms_store *s, ms_error *err);
 ms_err store_copy_index_add(ms_store *s, const char *const v[9], ms_error *err);
 void store_copy_discard(ms_store *s);
 void store_copy_free(ms_store *s);
+
+/* Feed ids by name, kept per handle (a feed keeps its id for ever; the
+ * list is forgotten on rollback, which may undo a new feed): a lookup is a
+ * round trip on PostgreSQL. */
+bool store_feed_known(ms_store *s, const char *name, int64_t *id);
+void store_feed_note(ms_store *s, const char *name, int64_t id);
 
 /* Now as RFC 3339 in China Standard Time. */
 void store_now_rfc3339(char out[32]);

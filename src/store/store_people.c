@@ -410,13 +410,9 @@ ms_err ms_store_people_search(ms_store *s, const ms_scope *sc, ms_psearch_kind k
 ms_err ms_store_people_feed(ms_store *s, const char *name, int64_t *id, ms_error *err)
 {
 	*id = 0;
-	/* every read of a person asks for its feeds: one round trip each on
-	 * PostgreSQL, so the answer is kept */
-	for (int i = 0; i < s->nfeed_ids; i++)
-		if (strcmp(s->feed_ids[i].name, name) == 0) {
-			*id = s->feed_ids[i].id;
-			return MS_ERR_OK;
-		}
+	/* every read of a person asks for its feeds */
+	if (store_feed_known(s, name, id))
+		return MS_ERR_OK;
 	db_stmt *q = store_stmt_ext(s, ST_FEED, "SELECT id FROM feed WHERE name = ?1", err);
 	if (!q)
 		return err ? err->code : MS_ERR_DB;
@@ -426,12 +422,7 @@ ms_err ms_store_people_feed(ms_store *s, const char *name, int64_t *id, ms_error
 		*id = db_column_int64(q, 0);
 	db_reset(q);
 	if (rc == DB_ROW) {
-		size_t n = strlen(name);
-		if (s->nfeed_ids < (int)(sizeof s->feed_ids / sizeof s->feed_ids[0]) &&
-		    n < sizeof s->feed_ids[0].name) {
-			memcpy(s->feed_ids[s->nfeed_ids].name, name, n + 1);
-			s->feed_ids[s->nfeed_ids++].id = *id;
-		}
+		store_feed_note(s, name, *id);
 		return MS_ERR_OK;
 	}
 	if (rc == DB_DONE)

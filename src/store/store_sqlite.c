@@ -618,8 +618,30 @@ ms_err ms_store_cleanup_staging(ms_store *s, int64_t *removed, ms_error *err)
 
 /* ---- feeds and batches ---- */
 
+bool store_feed_known(ms_store *s, const char *name, int64_t *id)
+{
+	for (int i = 0; i < s->nfeed_ids; i++)
+		if (strcmp(s->feed_ids[i].name, name) == 0) {
+			*id = s->feed_ids[i].id;
+			return true;
+		}
+	return false;
+}
+
+void store_feed_note(ms_store *s, const char *name, int64_t id)
+{
+	size_t n = strlen(name);
+	if (s->nfeed_ids < (int)(sizeof s->feed_ids / sizeof s->feed_ids[0]) &&
+	    n < sizeof s->feed_ids[0].name) {
+		memcpy(s->feed_ids[s->nfeed_ids].name, name, n + 1);
+		s->feed_ids[s->nfeed_ids++].id = id;
+	}
+}
+
 ms_err ms_store_feed_id(ms_store *s, const char *name, int64_t *id, ms_error *err)
 {
+	if (store_feed_known(s, name, id))
+		return MS_ERR_OK;
 	db_stmt *q = stmt(s, ST_FEED_GET, err);
 	if (!q)
 		return err ? err->code : MS_ERR_DB;
@@ -628,6 +650,7 @@ ms_err ms_store_feed_id(ms_store *s, const char *name, int64_t *id, ms_error *er
 	if (rc == DB_ROW) {
 		*id = db_column_int64(q, 0);
 		db_reset(q);
+		store_feed_note(s, name, *id);
 		return MS_ERR_OK;
 	}
 	db_reset(q);
@@ -640,6 +663,7 @@ ms_err ms_store_feed_id(ms_store *s, const char *name, int64_t *id, ms_error *er
 	if (store_exec_done(s, q, err, "adding a feed"))
 		return MS_ERR_DB;
 	*id = db_last_insert_rowid(s->db);
+	store_feed_note(s, name, *id);
 	return MS_ERR_OK;
 }
 
